@@ -1,0 +1,43 @@
+"""Packaging for minibert_nb, driven by settings.ini (the nbdev 2 convention)."""
+from configparser import ConfigParser
+import setuptools
+
+cfg = ConfigParser(delimiters=["="])
+cfg.read("settings.ini", encoding="utf-8")
+cfg = cfg["DEFAULT"]
+
+licenses = {"apache2": ("Apache Software License 2.0", "OSI Approved :: Apache Software License")}
+statuses = ["1 - Planning", "2 - Pre-Alpha", "3 - Alpha", "4 - Beta", "5 - Production/Stable", "6 - Mature", "7 - Inactive"]
+lic = licenses[cfg["license"]]
+py_versions = ["3.10", "3.11", "3.12", "3.13"]
+min_python = cfg["min_python"]
+
+requirements = cfg.get("requirements", "").split()
+dev_requirements = cfg.get("dev_requirements", "").split()
+scripts = [s for s in cfg.get("console_scripts", "").split() if s]
+
+setuptools.setup(
+    name=cfg["lib_name"].replace("_", "-"),
+    version=cfg["version"],
+    description=cfg["description"],
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license=lic[0],
+    author=cfg["author"],
+    author_email=cfg["author_email"],
+    url=cfg["git_url"],
+    keywords=cfg["keywords"],
+    classifiers=[
+        f"Development Status :: {statuses[int(cfg['status'])]}",
+        f"Intended Audience :: {cfg['audience']}",
+        f"License :: {lic[1]}",
+        f"Natural Language :: {cfg['language']}",
+    ] + [f"Programming Language :: Python :: {v}" for v in py_versions[py_versions.index(min_python):]],
+    packages=setuptools.find_packages(include=[cfg["lib_name"], cfg["lib_name"] + ".*"]),
+    include_package_data=True,
+    install_requires=requirements,
+    extras_require={"dev": dev_requirements},
+    python_requires=f">={min_python}",
+    zip_safe=False,
+    entry_points={"console_scripts": scripts, "nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
+)
