@@ -1,0 +1,62 @@
+"""Our encoder against transformers' BertModel on the same weights: max |diff| <= 1e-5 on every real token."""
+import pytest
+import torch
+
+transformers = pytest.importorskip("transformers")
+
+from minibert_nb.bert import BertModel
+from minibert_nb.tokenizer import BertTokenizer
+
+SENTENCES = ["The Rock is destined to be the 21st Century's new Conan.", "A man is playing a guitar.",
+             "What can you get as a customer of Star Alliance?", "Hi", "naïve café, 東京 and ¿qué?" * 3]
+PAIRS = ["A man plays the guitar.", "Is it worth it?", "", "Hello there, how are you today my friend?", "No."]
+
+
+def max_diff(ours, ref, batch):
+    ours.eval(); ref.eval()
+    with torch.no_grad():
+        a = ours(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
+        b = ref(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], token_type_ids=batch["token_type_ids"])
+    real = batch["attention_mask"].bool()
+    return max((a.last_hidden_state - b.last_hidden_state)[real].abs().max().item(),
+               (a.pooler_output - b.pooler_output).abs().max().item())
+
+
+def batches(tok):
+    "Padded batches of sentences and pairs, one truncated; every batch but the truncated one has padding."
+    return [tok(SENTENCES), tok(SENTENCES, PAIRS), tok(SENTENCES, PAIRS, max_length=12)]
+
+
+def test_bundled_minilm_matches(model_path):
+    tok = BertTokenizer.from_pretrained(model_path)
+    ours = BertModel.from_pretrained(model_path)
+    ref = transformers.BertModel.from_pretrained(str(model_path))
+    for b in batches(tok):
+        assert max_diff(ours, ref, b) <= 1e-5
+
+
+@pytest.mark.parametrize("fmt", ["safetensors", "bin-with-bert-prefix"])
+def test_random_bert_base_matches(model_path, tmp_path, fmt):
+    torch.manual_seed(0)
+    ref = transformers.BertModel(transformers.BertConfig())          # bert-base shape, random weights
+    if fmt == "safetensors":
+        ref.save_pretrained(tmp_path)
+    else:                                                           # the original Google layout: bert. prefix, MLM head, .bin
+        ref.config.save_pretrained(tmp_path)
+        sd = {f"bert.{k}": v for k, v in ref.state_dict().items()}
+        sd["cls.predictions.bias"] = torch.zeros(ref.config.vocab_size)
+        torch.save(sd, tmp_path / "pytorch_model.bin")
+    ours = BertModel.from_pretrained(tmp_path)
+    assert ours.config.hidden_size == 768 and len(ours.layers) == 12
+    tok = BertTokenizer.from_pretrained(model_path)
+    for b in batches(tok):
+        assert max_diff(ours, ref, b) <= 1e-5
+
+
+def test_save_pretrained_loads_in_transformers(model_path, tmp_path):
+    ours = BertModel.from_pretrained(model_path)
+    with torch.no_grad():
+        ours.layers[0].ffn.up.bias.add_(0.5)                       # a change the reference must see
+    ours.save_pretrained(tmp_path)
+    ref = transformers.BertModel.from_pretrained(str(tmp_path))
+    assert max_diff(ours, ref, BertTokenizer.from_pretrained(model_path)(SENTENCES)) <= 1e-5
