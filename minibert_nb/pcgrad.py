@@ -10,7 +10,7 @@ import torch.distributed as dist
 # %% auto #0
 __all__ = ['project_conflicting', 'PCGrad']
 
-# %% ../nbs/06_pcgrad.ipynb #35594287
+# %% ../nbs/06_pcgrad.ipynb #4663cade
 def project_conflicting(grads: list[torch.Tensor], generator: torch.Generator | None = None) -> torch.Tensor:
     "Sum of the task gradients `grads` (flat vectors), each first projected off the original gradients it conflicts with."
     projected = [g.clone() for g in grads]
@@ -19,9 +19,11 @@ def project_conflicting(grads: list[torch.Tensor], generator: torch.Generator | 
             if j == i: continue
             dot = torch.dot(g_i, grads[j])
             if dot < 0: g_i.sub_(dot / grads[j].dot(grads[j]) * grads[j])
-    return torch.stack(projected).sum(0)
+    total = projected[0]
+    for g in projected[1:]: total += g
+    return total
 
-# %% ../nbs/06_pcgrad.ipynb #18f89a26
+# %% ../nbs/06_pcgrad.ipynb #13b765ee
 def _flat(grads, params) -> torch.Tensor:
     return torch.cat([(g if g is not None else torch.zeros_like(p)).reshape(-1) for g, p in zip(grads, params)])
 
@@ -60,8 +62,8 @@ class PCGrad:
         if world > 1:                                            # average each task's gradient over the ranks first
             for g in task_grads + [p.grad for p in self.others if p.grad is not None]:
                 dist.all_reduce(g); g.div_(world)
-        merged = project_conflicting(task_grads, self.generator)
+        merged = project_conflicting(task_grads, self.generator)   # a fresh buffer: parameters' grads can be views of it
         offset = 0
         for p in self.shared:
             g = merged[offset:offset + p.numel()].view_as(p); offset += p.numel()
-            p.grad = g.clone() if p.grad is None else p.grad + g
+            p.grad = g if p.grad is None else p.grad + g

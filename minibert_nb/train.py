@@ -23,7 +23,7 @@ from .tokenizer import BertTokenizer
 __all__ = ['PRESETS', 'TrainConfig', 'default_preset', 'make_config', 'build_optimizer', 'lr_factor', 'NonFiniteLoss',
            'train_step', 'resolve_device', 'machine_info', 'seed_everything', 'prepare_out_dir', 'run']
 
-# %% ../nbs/08_train.ipynb #9ba4df6b
+# %% ../nbs/08_train.ipynb #04fa9939
 @dataclass
 class TrainConfig:
     "Everything a run depends on; `make_config` fills it from a preset and overrides."
@@ -41,7 +41,7 @@ class TrainConfig:
     batch_size: int = 8              # SST and STS (and every task under SR)
     para_batch: int = 32             # paraphrase batch under RSS and in the Baseline
     rss_size: int = 140_000          # Quora pairs drawn per RSS epoch
-    max_steps: int | None = 120      # cap on steps per epoch (None: the whole epoch)
+    max_steps: int | None = 100      # cap on steps per epoch (None: the whole epoch)
     max_length: int = 128            # tokens per sentence
     eval_limit: int | None = None    # evaluate and predict on the first N dev/test examples per task (None: all)
     group_by_length: bool = True
@@ -53,7 +53,7 @@ PRESETS = {
     "smoke": dict(epochs=1, lr=5e-5, head_lr=1e-3, lr_schedule="constant", warmup=0.0, batch_size=4, para_batch=8,
                   rss_size=64, max_steps=3, max_length=32, eval_limit=40),
     "cpu": dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
-                rss_size=120 * 32, max_steps=120, max_length=128, eval_limit=None),
+                rss_size=100 * 32, max_steps=100, max_length=128, eval_limit=None),
     "paper": dict(epochs=10, lr=1e-5, head_lr=None, lr_schedule="constant", warmup=0.0, batch_size=8, para_batch=128,
                   rss_size=140_000, max_steps=None, max_length=128, eval_limit=None),
 }
