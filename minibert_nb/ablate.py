@@ -32,7 +32,7 @@ def run_method(method: str, preset: str, results: Path, runs: Path, notebook: Pa
     atomic_write(dest, lambda tmp: shutil.copyfile(out/"metrics.json", tmp))
     return dest
 
-# %% ../nbs/10_ablate.ipynb #ea1e1aec
+# %% ../nbs/10_ablate.ipynb #701e235c
 def collect(results_dir) -> pd.DataFrame:
     "One row per method with a metrics.json under `results_dir`: ours, the paper's, and the run's minutes."
     rows = []
@@ -57,7 +57,7 @@ def plot_ablation(df: pd.DataFrame):
     "Grouped bars: ours and the paper's score per method, one panel per metric."
     import matplotlib.pyplot as plt, seaborn as sns
     long = pd.concat([df.melt(id_vars="method", value_vars=list(METRICS), var_name="metric").assign(source="ours"),
-                      df.rename(columns={f"paper {k}": k for k in METRICS}).melt(id_vars="method", value_vars=list(METRICS), var_name="metric").assign(source="paper")])
+                      df.rename(columns={f"paper {k}": k for k in METRICS}).melt(id_vars="method", value_vars=list(METRICS), var_name="metric").assign(source="paper")], ignore_index=True)
     g = sns.catplot(data=long, kind="bar", x="value", y="method", hue="source", col="metric", col_wrap=2, height=3.6, aspect=1.3, sharex=True)
     g.set_axis_labels("score", "")
     return g.figure
