@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'BertConfig', 'Embeddings', 'SelfAttention', 'FeedForward', 'Layer', 'BertOutput', 'Pooler',
-           'BertModel', 'from_hf_state_dict', 'to_hf_state_dict', 'load_hf_weights', 'check_and_load']
+           'BertModel', 'attention_maps', 'from_hf_state_dict', 'to_hf_state_dict', 'load_hf_weights', 'check_and_load']
 
 # %% ../nbs/01_bert.ipynb #3e8e0d4f
 @dataclass
@@ -152,6 +152,16 @@ class BertModel(nn.Module):
         x = self.embeddings(input_ids, token_type_ids)
         for layer in self.layers: x = layer(x, mask)
         return BertOutput(x, self.pooler(x))
+
+# %% ../nbs/01_bert.ipynb #4b86c61f
+@torch.no_grad()
+def attention_maps(model: BertModel, input_ids, attention_mask=None, layer: int = -1, token_type_ids=None) -> torch.Tensor:
+    "Attention weights (B, heads, T, T) of layer `layer` for a batch."
+    layer = layer % len(model.layers)
+    mask = None if attention_mask is None else attention_mask[:, None, None, :].bool()
+    x = model.embeddings(input_ids, torch.zeros_like(input_ids) if token_type_ids is None else token_type_ids)
+    for blk in model.layers[:layer]: x = blk(x, mask)
+    return model.layers[layer].attention.probs(x, mask)
 
 # %% ../nbs/01_bert.ipynb #b53ffad7
 def _module_map(n_layers: int) -> dict[str, str]:

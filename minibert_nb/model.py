@@ -15,7 +15,7 @@ from .heads import ConvBackbone, Projection, cosine_score, max_pool, mean_pool, 
 
 # %% auto #0
 __all__ = ['VALID_TOKENS', 'TABLE2', 'TASK_NAMES', 'Method', 'parse_method', 'MultitaskBert', 'atomic_write', 'save_checkpoint',
-           'load_checkpoint']
+           'checkpoint_header', 'load_checkpoint']
 
 # %% ../nbs/05_model.ipynb #6ecaf451
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class MultitaskBert(nn.Module):
         mods = [m[task] for m in (getattr(self, "backbones", {}), self.heads) if task in m]
         return [p for m in mods for p in m.parameters()]
 
-# %% ../nbs/05_model.ipynb #84a827a1
+# %% ../nbs/05_model.ipynb #33497068
 def atomic_write(path, write_fn):
     "Call `write_fn(tmp_path)`, then rename the temporary file over `path` (atomic on POSIX)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,23 +120,29 @@ def atomic_write(path, write_fn):
     finally:
         if tmp.exists(): tmp.unlink()
 
-def save_checkpoint(model: MultitaskBert, path, **meta):
-    "Write `model` (weights, method, encoder config, `meta`) to a safetensors file, atomically."
+def save_checkpoint(model: MultitaskBert, path, vocab: dict[str, int] | None = None, **meta):
+    "Write `model` (weights, method, encoder config, the tokenizer's `vocab`, `meta`) to a safetensors file, atomically."
     from safetensors.torch import save_file
     sd = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     header = {"method": json.dumps(asdict(model.method)), "bert_config": json.dumps(asdict(model.bert.config)), "meta": json.dumps(meta)}
+    if vocab is not None: header["vocab"] = "\n".join(sorted(vocab, key=vocab.get))
     atomic_write(path, lambda tmp: save_file(sd, str(tmp), metadata=header))
 
-def load_checkpoint(path, device="cpu") -> tuple[MultitaskBert, dict]:
-    "A `MultitaskBert` and its metadata from a checkpoint written by `save_checkpoint`."
+def checkpoint_header(path) -> dict[str, str]:
+    "The JSON header of a checkpoint (method, encoder config, metadata, vocabulary), without reading the weights."
     from safetensors import safe_open
-    from safetensors.torch import load_file
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"checkpoint {path} does not exist")
     try:
         with safe_open(str(path), "pt") as f: header = f.metadata() or {}
     except Exception as e: raise ValueError(f"{path} is not a readable safetensors checkpoint: {e}") from None
     if not {"method", "bert_config"} <= set(header): raise ValueError(f"{path} is a safetensors file but not a minibert_nb checkpoint (no method/bert_config in its header)")
+    return header
+
+def load_checkpoint(path, device="cpu") -> tuple[MultitaskBert, dict]:
+    "A `MultitaskBert` and its metadata from a checkpoint written by `save_checkpoint`."
+    from safetensors.torch import load_file
+    header = checkpoint_header(path)
     model = MultitaskBert(BertModel(BertConfig(**json.loads(header["bert_config"]))), Method(**json.loads(header["method"])))
     check_and_load(model, load_file(str(path)), path)
     return model.to(device), json.loads(header.get("meta", "{}"))

@@ -10,7 +10,7 @@ import torch
 # %% auto #0
 __all__ = ['AdamW']
 
-# %% ../nbs/02_optim.ipynb #974361b3
+# %% ../nbs/02_optim.ipynb #12d0e430
 class AdamW(torch.optim.Optimizer):
     "AdamW with torch's signature plus `correct_bias` (bias-corrected moments, default True)."
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
@@ -27,23 +27,29 @@ class AdamW(torch.optim.Optimizer):
             with torch.enable_grad(): loss = closure()
         for group in self.param_groups:
             (beta1, beta2), lr, eps = group["betas"], group["lr"], group["eps"]
-            for p in group["params"]:
-                if p.grad is None: continue
-                if p.grad.is_sparse: raise RuntimeError("AdamW does not support sparse gradients")
-                state = self.state[p]
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                    state["exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                state["step"] += 1
-                m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
-                p.mul_(1 - lr * group["weight_decay"])                       # decoupled weight decay
-                m.lerp_(p.grad, 1 - beta1)                                   # m ← β1·m + (1−β1)·g
-                v.mul_(beta2).addcmul_(p.grad, p.grad, value=1 - beta2)      # v ← β2·v + (1−β2)·g²
-                if group["correct_bias"]:
-                    step_size = lr / (1 - beta1 ** t)
-                    denom = (v.sqrt() / math.sqrt(1 - beta2 ** t)).add_(eps)
-                else:
-                    step_size, denom = lr, v.sqrt().add_(eps)
-                p.addcdiv_(m, denom, value=-step_size)
+            params = [p for p in group["params"] if p.grad is not None]
+            if not params: continue
+            if any(p.grad.is_sparse for p in params): raise RuntimeError("AdamW does not support sparse gradients")
+            for p in params:
+                if not self.state[p]:
+                    self.state[p].update(step=0, exp_avg=torch.zeros_like(p, memory_format=torch.preserve_format),
+                                         exp_avg_sq=torch.zeros_like(p, memory_format=torch.preserve_format))
+                self.state[p]["step"] += 1
+            grads = [p.grad for p in params]
+            m = [self.state[p]["exp_avg"] for p in params]
+            v = [self.state[p]["exp_avg_sq"] for p in params]
+            t = [self.state[p]["step"] for p in params]
+            # One fused ("foreach") kernel per line over all tensors of the group; per tensor it is:
+            torch._foreach_mul_(params, 1 - lr * group["weight_decay"])          # θ ← θ·(1 − lr·λ)   decoupled decay
+            torch._foreach_lerp_(m, grads, 1 - beta1)                             # m ← β1·m + (1−β1)·g
+            torch._foreach_mul_(v, beta2)
+            torch._foreach_addcmul_(v, grads, grads, 1 - beta2)                   # v ← β2·v + (1−β2)·g²
+            denom = torch._foreach_sqrt(v)
+            if group["correct_bias"]:                                              # m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ)
+                torch._foreach_div_(denom, [math.sqrt(1 - beta2 ** s) for s in t])
+                steps = [-lr / (1 - beta1 ** s) for s in t]
+            else:
+                steps = [-lr] * len(params)
+            torch._foreach_add_(denom, eps)
+            torch._foreach_addcdiv_(params, m, denom, steps)                      # θ ← θ − lr·m̂/(√v̂ + ε)
         return loss

@@ -135,7 +135,7 @@ def prepare_out_dir(cfg: TrainConfig) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     return out
 
-# %% ../nbs/08_train.ipynb #7a424ca2
+# %% ../nbs/08_train.ipynb #f992d3c4
 def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = True, **overrides) -> dict:
     "Train and evaluate one method; returns the contents of the `metrics.json` it writes to `out_dir`."
     cfg = make_config(method, preset, **overrides)
@@ -186,7 +186,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
         metrics["history"].append(entry)
         if metrics["best"] is None or scores["overall"] > metrics["best"]["overall"]:
             metrics["best"] = {"epoch": epoch + 1, **scores}
-            save_checkpoint(model, best_path, method=cfg.method, epoch=epoch + 1, seed=cfg.seed, **scores)
+            save_checkpoint(model, best_path, vocab=tok.vocab, method=cfg.method, epoch=epoch + 1, seed=cfg.seed, **scores)
         if progress: print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
         _write_json(out/"metrics.json", {**metrics, "time_s": round(time.time() - start, 1)})
 

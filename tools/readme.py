@@ -1,6 +1,7 @@
 """Write README.md from nbs/index.ipynb (nbdev's own README step needs quarto, which cannot be installed offline).
 
-Markdown cells are copied, code cells become ```python blocks with their text outputs; `#| hide` cells are left out.
+Markdown cells are copied, code cells become ```python blocks with their text outputs (Markdown outputs are copied as
+Markdown); `#| hide` cells are left out, and so is the code of `#| echo: false` cells.
 `python tools/readme.py --check` exits 1 when README.md is not what the notebook says.
 """
 import sys
@@ -21,10 +22,12 @@ def render(nb_path=ROOT / "nbs" / "index.ipynb") -> str:
             parts.append(src)
         elif cell.cell_type == "code":
             code = "\n".join(l for l in lines if not l.startswith("#|")).strip()
-            if code: parts.append(f"```python\n{code}\n```")
-            outs = [o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in cell.get("outputs", [])]
-            text = "".join(outs).strip()
-            if text: parts.append(f"```\n{text}\n```")
+            echo = not any(l.replace(" ", "") == "#|echo:false" for l in lines[:3])
+            if code and echo: parts.append(f"```python\n{code}\n```")
+            for o in cell.get("outputs", []):
+                data = o.get("data", {})
+                if "text/markdown" in data: parts.append(data["text/markdown"].strip())      # displayed Markdown: as is
+                elif (text := (o.get("text", "") or data.get("text/plain", "")).strip()): parts.append(f"```\n{text}\n```")
     return "\n\n".join(parts) + "\n"
 
 
