@@ -13,7 +13,7 @@ from .report import METRICS, paper_row
 # %% auto #0
 __all__ = ['find_run_notebook', 'run_method', 'collect', 'to_markdown', 'plot_ablation', 'ablate', 'main']
 
-# %% ../nbs/10_ablate.ipynb #cc6ee79e
+# %% ../nbs/10_ablate.ipynb #674a2dbf
 def find_run_notebook(notebook=None) -> Path:
     "The experiment notebook: `notebook`, else nbs/run.ipynb under the current folder or the repository of this package."
     candidates = [Path(notebook)] if notebook else [Path("nbs/run.ipynb"), Path(__file__).resolve().parents[1]/"nbs"/"run.ipynb"]
@@ -22,12 +22,16 @@ def find_run_notebook(notebook=None) -> Path:
     raise FileNotFoundError(f"experiment notebook not found (looked for {', '.join(map(str, candidates))}); "
                             "run from the minibert_nb repository or pass --notebook path/to/run.ipynb")
 
-def run_method(method: str, preset: str, results: Path, runs: Path, notebook: Path, **params) -> Path:
-    "Execute the experiment notebook for one method; copy its metrics.json into `results/<method>/`."
-    import papermill as pm
+def run_method(method: str, preset: str, results: Path, runs: Path, notebook: Path | None, **params) -> Path:
+    "Execute the experiment notebook for one method (or, without a notebook, `train.run` in this process); copy its metrics.json into `results/<method>/`."
     out = runs/method
-    pm.execute_notebook(str(notebook), str(runs/f"{method}.ipynb"), parameters=dict(method=method, preset=preset, out_dir=str(out), overwrite=True, **params),
-                        progress_bar=False, log_output=False, cwd=None)
+    if notebook is None:
+        from minibert_nb.train import run
+        run(method, preset, out_dir=str(out), overwrite=True, progress=False, **params)
+    else:
+        import papermill as pm
+        pm.execute_notebook(str(notebook), str(runs/f"{method}.ipynb"), parameters=dict(method=method, preset=preset, out_dir=str(out), overwrite=True, **params),
+                            progress_bar=False, log_output=False, cwd=None)
     dest = results/method/"metrics.json"
     atomic_write(dest, lambda tmp: shutil.copyfile(out/"metrics.json", tmp))
     return dest
@@ -62,19 +66,20 @@ def plot_ablation(df: pd.DataFrame):
     g.set_axis_labels("score", "")
     return g.figure
 
-# %% ../nbs/10_ablate.ipynb #a5a90dfe
-def ablate(methods=None, preset: str = "cpu", results_dir=None, runs_dir=None, notebook=None, force: bool = False, **params) -> pd.DataFrame:
+# %% ../nbs/10_ablate.ipynb #b642a49a
+def ablate(methods=None, preset: str = "cpu", results_dir=None, runs_dir=None, notebook=None, force: bool = False,
+           direct: bool = False, **params) -> pd.DataFrame:
     "Run `methods` (default: all of Table 2) that have no results yet, then write table.md, table.csv and chart.png."
     methods = list(methods or TABLE2)
     for m in methods: parse_method(m)                       # every name checked before hours of training
     results, runs = Path(results_dir or f"results/{preset}"), Path(runs_dir or f"runs/ablate-{preset}")
-    notebook = find_run_notebook(notebook)
+    notebook = None if direct else find_run_notebook(notebook)
     runs.mkdir(parents=True, exist_ok=True)
     for i, m in enumerate(methods, 1):
         if (results/m/"metrics.json").exists() and not force:
             print(f"[{i}/{len(methods)}] {m}: results exist, skipped"); continue
         t0 = time.time()
-        print(f"[{i}/{len(methods)}] {m}: running (report: {runs/f'{m}.ipynb'})", flush=True)
+        print(f"[{i}/{len(methods)}] {m}: running" + ("" if direct else f" (report: {runs/f'{m}.ipynb'})"), flush=True)
         run_method(m, preset, results, runs, notebook, **params)
         print(f"[{i}/{len(methods)}] {m}: done in {(time.time() - t0) / 60:.1f} min", flush=True)
     df = collect(results)
@@ -88,10 +93,11 @@ def main(argv=None):
     p.add_argument("--preset", default="cpu", help="smoke | cpu | paper (default: cpu)")
     p.add_argument("--methods", nargs="*", help="method strings (default: the 11 rows of Table 2)")
     p.add_argument("--results-dir"); p.add_argument("--runs-dir"); p.add_argument("--notebook")
-    p.add_argument("--data-dir"); p.add_argument("--force", action="store_true", help="rerun methods that have results")
+    p.add_argument("--data-dir"); p.add_argument("--model-dir"); p.add_argument("--force", action="store_true", help="rerun methods that have results")
+    p.add_argument("--direct", action="store_true", help="call train.run in this process instead of executing the notebook (no Jupyter needed, no report)")
     a = p.parse_args(argv)
-    extra = {"data_dir": a.data_dir} if a.data_dir else {}
-    df = ablate(a.methods, a.preset, a.results_dir, a.runs_dir, a.notebook, a.force, **extra)
+    extra = {k: v for k, v in (("data_dir", a.data_dir), ("model_dir", a.model_dir)) if v}
+    df = ablate(a.methods, a.preset, a.results_dir, a.runs_dir, a.notebook, a.force, a.direct, **extra)
     print(to_markdown(df))
 
 # %% ../nbs/10_ablate.ipynb #6be4bf4b
