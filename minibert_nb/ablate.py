@@ -36,7 +36,7 @@ def run_method(method: str, preset: str, results: Path, runs: Path, notebook: Pa
     atomic_write(dest, lambda tmp: shutil.copyfile(out/"metrics.json", tmp))
     return dest
 
-# %% ../nbs/10_ablate.ipynb #701e235c
+# %% ../nbs/10_ablate.ipynb #cf6a87fd
 def collect(results_dir) -> pd.DataFrame:
     "One row per method with a metrics.json under `results_dir`: ours, the paper's, and the run's minutes."
     rows = []
@@ -60,9 +60,11 @@ def to_markdown(df: pd.DataFrame) -> str:
 def plot_ablation(df: pd.DataFrame):
     "Grouped bars: ours and the paper's score per method, one panel per metric."
     import matplotlib.pyplot as plt, seaborn as sns
-    long = pd.concat([df.melt(id_vars="method", value_vars=list(METRICS), var_name="metric").assign(source="ours"),
-                      df.rename(columns={f"paper {k}": k for k in METRICS}).melt(id_vars="method", value_vars=list(METRICS), var_name="metric").assign(source="paper")], ignore_index=True)
-    g = sns.catplot(data=long, kind="bar", x="value", y="method", hue="source", col="metric", col_wrap=2, height=3.6, aspect=1.3, sharex=True)
+    paper = df[["method", *[f"paper {k}" for k in METRICS]]].rename(columns={f"paper {k}": k for k in METRICS})
+    long = pd.concat([df[["method", *METRICS]].melt(id_vars="method", var_name="metric").assign(source="ours"),
+                      paper.melt(id_vars="method", var_name="metric").assign(source="paper")], ignore_index=True)
+    g = sns.catplot(data=long, kind="bar", x="value", y="method", hue="source", col="metric", col_wrap=2, height=3.6, aspect=1.3,
+                    sharex=True, errorbar=None)
     g.set_axis_labels("score", "")
     return g.figure
 

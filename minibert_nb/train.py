@@ -21,7 +21,7 @@ from .tokenizer import BertTokenizer
 
 # %% auto #0
 __all__ = ['PRESETS', 'TrainConfig', 'default_preset', 'make_config', 'build_optimizer', 'lr_factor', 'NonFiniteLoss',
-           'train_step', 'resolve_device', 'machine_info', 'seed_everything', 'prepare_out_dir', 'run']
+           'train_step', 'resolve_device', 'machine_info', 'peak_rss_mb', 'seed_everything', 'prepare_out_dir', 'run']
 
 # %% ../nbs/08_train.ipynb #04fa9939
 @dataclass
@@ -109,7 +109,7 @@ def train_step(model: MultitaskBert, step_batches: dict, optimizer, pcgrad: PCGr
     optimizer.step()
     return values
 
-# %% ../nbs/08_train.ipynb #d2009042
+# %% ../nbs/08_train.ipynb #421a54e4
 def resolve_device(name: str) -> torch.device:
     if name == "auto": return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     d = torch.device(name)
@@ -121,6 +121,12 @@ def machine_info(device: torch.device) -> dict:
             "cpu": platform.processor() or platform.machine(), "threads": torch.get_num_threads(), "device": str(device)}
     if device.type == "cuda": info["gpu"] = torch.cuda.get_device_name(device)
     return info
+
+def peak_rss_mb() -> float:
+    "Peak resident memory of this process so far, in MB (Linux and macOS)."
+    import resource, sys
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(kb / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 def seed_everything(seed: int):
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
@@ -135,7 +141,7 @@ def prepare_out_dir(cfg: TrainConfig) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     return out
 
-# %% ../nbs/08_train.ipynb #f992d3c4
+# %% ../nbs/08_train.ipynb #b66012f4
 def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = True, **overrides) -> dict:
     "Train and evaluate one method; returns the contents of the `metrics.json` it writes to `out_dir`."
     cfg = make_config(method, preset, **overrides)
@@ -197,5 +203,6 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
             s = lim(splits[t][split])                                     # eval_limit: smoke runs only
             write_predictions(out/"predictions"/f"{t}-{split}-output.csv", t, s.ids, predict(best, encode_split(s, tok, cfg.max_length), device=device))
     metrics["time_s"] = round(time.time() - start, 1)
+    metrics["machine"]["peak_rss_mb"] = peak_rss_mb()
     _write_json(out/"metrics.json", metrics)
     return metrics
