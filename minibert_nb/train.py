@@ -20,10 +20,11 @@ from .pcgrad import PCGrad
 from .tokenizer import BertTokenizer
 
 # %% auto #0
-__all__ = ['PRESETS', 'TrainConfig', 'default_preset', 'make_config', 'build_optimizer', 'lr_factor', 'NonFiniteLoss',
-           'train_step', 'resolve_device', 'machine_info', 'peak_rss_mb', 'seed_everything', 'prepare_out_dir', 'run']
+__all__ = ['PRESETS', 'STATE_FILE', 'TrainConfig', 'default_preset', 'make_config', 'build_optimizer', 'lr_factor',
+           'NonFiniteLoss', 'train_step', 'resolve_device', 'machine_info', 'peak_rss_mb', 'seed_everything',
+           'prepare_out_dir', 'save_train_state', 'load_train_state', 'run']
 
-# %% ../nbs/08_train.ipynb #04fa9939
+# %% ../nbs/08_train.ipynb #d821c2e0
 @dataclass
 class TrainConfig:
     "Everything a run depends on; `make_config` fills it from a preset and overrides."
@@ -48,6 +49,7 @@ class TrainConfig:
     seed: int = 11711
     device: str = "auto"             # auto | cpu | cuda | cuda:N
     overwrite: bool = False          # replace an out_dir that holds another run's results
+    resume: bool = False             # continue the interrupted run in out_dir from its last complete epoch
 
 PRESETS = {
     "smoke": dict(epochs=1, lr=5e-5, head_lr=1e-3, lr_schedule="constant", warmup=0.0, batch_size=4, para_batch=8,
@@ -109,7 +111,7 @@ def train_step(model: MultitaskBert, step_batches: dict, optimizer, pcgrad: PCGr
     optimizer.step()
     return values
 
-# %% ../nbs/08_train.ipynb #421a54e4
+# %% ../nbs/08_train.ipynb #3068827c
 def resolve_device(name: str) -> torch.device:
     if name == "auto": return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     d = torch.device(name)
@@ -136,12 +138,52 @@ def _write_json(path, obj):
 
 def prepare_out_dir(cfg: TrainConfig) -> Path:
     out = Path(cfg.out_dir or f"runs/{cfg.method}-{cfg.preset}")
-    if (out/"metrics.json").exists() and not cfg.overwrite:
-        raise FileExistsError(f"{out} already holds a run's results (metrics.json); pass overwrite=True or choose another out_dir")
+    if cfg.resume and not (out/STATE_FILE).exists():
+        raise FileNotFoundError(f"nothing to resume in {out}: no {STATE_FILE} (a run leaves one after each complete epoch and removes it when it finishes)")
+    if (out/"metrics.json").exists() and not (cfg.overwrite or cfg.resume):
+        raise FileExistsError(f"{out} already holds a run's results (metrics.json); pass overwrite=True, resume=True to continue it, or choose another out_dir")
     out.mkdir(parents=True, exist_ok=True)
     return out
 
-# %% ../nbs/08_train.ipynb #b66012f4
+# %% ../nbs/08_train.ipynb #cfcd2f21
+STATE_FILE = "train_state.safetensors"
+
+def save_train_state(path, model, optimizer, pcgrad: PCGrad | None, **info):
+    "Weights, optimizer state, RNG states and `info` (JSON) in one safetensors file, written atomically."
+    from safetensors.torch import save_file
+    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
+    sd, scalars = optimizer.state_dict(), {}
+    for i, st in sd["state"].items():
+        for k, v in st.items():
+            if torch.is_tensor(v): tensors[f"optim.{i}.{k}"] = v
+            else: scalars[f"{i}.{k}"] = v
+    tensors["rng.torch"] = torch.get_rng_state()
+    if torch.cuda.is_available(): tensors["rng.cuda"] = torch.cuda.get_rng_state()
+    if pcgrad is not None: tensors["rng.pcgrad"] = pcgrad.generator.get_state()
+    header = {"info": json.dumps(info), "optim_scalars": json.dumps(scalars), "param_groups": json.dumps(sd["param_groups"])}
+    tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=header))
+
+def load_train_state(path, model, optimizer, pcgrad: PCGrad | None) -> dict:
+    "Restore what `save_train_state` wrote into `model`, `optimizer` and the RNGs; return its `info`."
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+    with safe_open(str(path), "pt") as f: header = f.metadata()
+    tensors = load_file(str(path))
+    model.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")})
+    state = {}
+    for k, v in tensors.items():
+        if k.startswith("optim."):
+            _, i, name = k.split(".", 2); state.setdefault(int(i), {})[name] = v
+    for k, v in json.loads(header["optim_scalars"]).items():
+        i, name = k.split(".", 1); state.setdefault(int(i), {})[name] = v
+    optimizer.load_state_dict({"state": state, "param_groups": json.loads(header["param_groups"])})
+    torch.set_rng_state(tensors["rng.torch"])
+    if "rng.cuda" in tensors and torch.cuda.is_available(): torch.cuda.set_rng_state(tensors["rng.cuda"])
+    if pcgrad is not None: pcgrad.generator.set_state(tensors["rng.pcgrad"])
+    return json.loads(header["info"])
+
+# %% ../nbs/08_train.ipynb #ef343efc
 def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = True, **overrides) -> dict:
     "Train and evaluate one method; returns the contents of the `metrics.json` it writes to `out_dir`."
     cfg = make_config(method, preset, **overrides)
@@ -172,8 +214,13 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
                "skipped_rows": {s.path.name: s.skipped for t in TASK_NAMES for s in splits[t].values()},
                "data": {t: {k: len(v) for k, v in splits[t].items()} for t in TASK_NAMES},
                "machine": machine_info(device), "history": [], "best": None}
-    best_path, step = out/"best.safetensors", 0
-    for epoch in range(n_epochs):
+    best_path, step, first_epoch = out/"best.safetensors", 0, 0
+    if cfg.resume:
+        info = load_train_state(out/STATE_FILE, model, optimizer, pcgrad)
+        first_epoch, step, metrics["history"], metrics["best"] = info["epoch"], info["step"], info["history"], info["best"]
+        metrics["resumed_after_epoch"] = first_epoch
+        if progress: print(f"resuming {out} after epoch {first_epoch} (step {step})")
+    for epoch in range(first_epoch, n_epochs):
         model.train()
         sums, counts, t0 = {}, {}, time.time()
         label = f"epoch {epoch + 1}/{n_epochs}" + (f" ({baseline_phase(epoch, cfg.epochs)})" if m.schedule == "baseline" else "")
@@ -195,6 +242,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
             save_checkpoint(model, best_path, vocab=tok.vocab, method=cfg.method, epoch=epoch + 1, seed=cfg.seed, **scores)
         if progress: print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
         _write_json(out/"metrics.json", {**metrics, "time_s": round(time.time() - start, 1)})
+        save_train_state(out/STATE_FILE, model, optimizer, pcgrad, epoch=epoch + 1, step=step, history=metrics["history"], best=metrics["best"])
 
     best, _ = load_checkpoint(best_path, device)
     for t in TASK_NAMES:
@@ -205,4 +253,5 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
     metrics["time_s"] = round(time.time() - start, 1)
     metrics["machine"]["peak_rss_mb"] = peak_rss_mb()
     _write_json(out/"metrics.json", metrics)
+    (out/STATE_FILE).unlink(missing_ok=True)                              # finished: nothing left to resume
     return metrics
