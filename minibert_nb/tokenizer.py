@@ -12,9 +12,9 @@ import torch
 __all__ = ['is_control', 'is_whitespace', 'is_punctuation', 'is_cjk', 'normalize', 'pre_tokenize', 'load_vocab', 'WordPiece',
            'truncate_pair', 'BertTokenizer']
 
-# %% ../nbs/00_tokenizer.ipynb #790041cf
+# %% ../nbs/00_tokenizer.ipynb #5f053a3e
 def is_control(ch: str) -> bool:
-    return ch not in "\t\n\r" and unicodedata.category(ch)[0] == "C"
+    return ch not in "\t\n\r" and unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs")
 
 def is_whitespace(ch: str) -> bool:
     return ch in " \t\n\r" or unicodedata.category(ch) in ("Zs", "Zl", "Zp")
