@@ -24,7 +24,7 @@ __all__ = ['PRESETS', 'STATE_FILE', 'TrainConfig', 'default_preset', 'make_confi
            'NonFiniteLoss', 'train_step', 'resolve_device', 'machine_info', 'peak_rss_mb', 'seed_everything',
            'prepare_out_dir', 'save_train_state', 'load_train_state', 'run']
 
-# %% ../nbs/08_train.ipynb #d821c2e0
+# %% ../nbs/08_train.ipynb #e802459a
 @dataclass
 class TrainConfig:
     "Everything a run depends on; `make_config` fills it from a preset and overrides."
@@ -67,12 +67,12 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     preset = preset or default_preset()
     if preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
     parse_method(method)                                               # fail now, not after loading data
-    types = {f.name: f.type for f in fields(TrainConfig)}
-    unknown = sorted(set(overrides) - set(types))
-    if unknown: raise ValueError(f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(types)}")
+    names = [f.name for f in fields(TrainConfig)]
+    unknown = sorted(set(overrides) - set(names))
+    if unknown: raise ValueError(f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(names)}")
     overrides = {k: v for k, v in overrides.items() if v is not None or k in ("head_lr", "max_steps", "eval_limit")}
     cfg = TrainConfig(method=method, preset=preset, **{**PRESETS[preset], **overrides})
-    for name, want in (("epochs", int), ("batch_size", int), ("para_batch", int), ("rss_size", int), ("max_length", int), ("seed", int)):
+    for name in ("epochs", "batch_size", "para_batch", "rss_size", "max_length", "seed"):
         v = getattr(cfg, name)
         if not isinstance(v, int) or isinstance(v, bool) or v < (0 if name == "seed" else 1):
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
