@@ -183,7 +183,7 @@ def load_train_state(path, model, optimizer, pcgrad: PCGrad | None) -> dict:
     if pcgrad is not None: pcgrad.generator.set_state(tensors["rng.pcgrad"])
     return json.loads(header["info"])
 
-# %% ../nbs/08_train.ipynb #ef343efc
+# %% ../nbs/08_train.ipynb #df284228
 def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = True, **overrides) -> dict:
     "Train and evaluate one method; returns the contents of the `metrics.json` it writes to `out_dir`."
     cfg = make_config(method, preset, **overrides)
@@ -214,7 +214,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
                "skipped_rows": {s.path.name: s.skipped for t in TASK_NAMES for s in splits[t].values()},
                "data": {t: {k: len(v) for k, v in splits[t].items()} for t in TASK_NAMES},
                "machine": machine_info(device), "history": [], "best": None}
-    best_path, step, first_epoch = out/"best.safetensors", 0, 0
+    best_path, step, first_epoch, best_dev_preds = out/"best.safetensors", 0, 0, None
     if cfg.resume:
         info = load_train_state(out/STATE_FILE, model, optimizer, pcgrad)
         first_epoch, step, metrics["history"], metrics["best"] = info["epoch"], info["step"], info["history"], info["best"]
@@ -233,12 +233,12 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
             for t, v in losses.items(): sums[t] = sums.get(t, 0.0) + v; counts[t] = counts.get(t, 0) + 1
             bar.set_postfix({t: f"{sums[t] / counts[t]:.3f}" for t in sums})
             step += 1
-        scores, _ = evaluate(model, dev, device)
+        scores, preds = evaluate(model, dev, device)
         entry = {"epoch": epoch + 1, "steps": step, "train_loss": {t: sums[t] / counts[t] for t in sums},
                  **scores, "epoch_time_s": round(time.time() - t0, 1)}
         metrics["history"].append(entry)
         if metrics["best"] is None or scores["overall"] > metrics["best"]["overall"]:
-            metrics["best"] = {"epoch": epoch + 1, **scores}
+            metrics["best"], best_dev_preds = {"epoch": epoch + 1, **scores}, preds
             save_checkpoint(model, best_path, vocab=tok.vocab, method=cfg.method, epoch=epoch + 1, seed=cfg.seed, **scores)
         if progress: print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
         _write_json(out/"metrics.json", {**metrics, "time_s": round(time.time() - start, 1)})
@@ -249,7 +249,9 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
         for split in ("dev", "test"):
             if split not in splits[t]: continue
             s = lim(splits[t][split])                                     # eval_limit: smoke runs only
-            write_predictions(out/"predictions"/f"{t}-{split}-output.csv", t, s.ids, predict(best, encode_split(s, tok, cfg.max_length), device=device))
+            if split == "dev" and best_dev_preds is not None: p = best_dev_preds[t]   # already computed by that epoch's evaluation
+            else: p = predict(best, encode_split(s, tok, cfg.max_length), device=device)
+            write_predictions(out/"predictions"/f"{t}-{split}-output.csv", t, s.ids, p)
     metrics["time_s"] = round(time.time() - start, 1)
     metrics["machine"]["peak_rss_mb"] = peak_rss_mb()
     _write_json(out/"metrics.json", metrics)
