@@ -11,7 +11,7 @@ from .model import TABLE2, parse_method, atomic_write
 from .report import METRICS, paper_row
 
 # %% auto #0
-__all__ = ['find_run_notebook', 'run_method', 'collect', 'to_markdown', 'plot_ablation', 'ablate', 'main']
+__all__ = ['find_run_notebook', 'run_method', 'collect', 'to_markdown', 'plot_ablation', 'ablate', 'write_table', 'main']
 
 # %% ../nbs/10_ablate.ipynb #674a2dbf
 def find_run_notebook(notebook=None) -> Path:
@@ -68,7 +68,7 @@ def plot_ablation(df: pd.DataFrame):
     g.set_axis_labels("score", "")
     return g.figure
 
-# %% ../nbs/10_ablate.ipynb #b642a49a
+# %% ../nbs/10_ablate.ipynb #eb380b57
 def ablate(methods=None, preset: str = "cpu", results_dir=None, runs_dir=None, notebook=None, force: bool = False,
            direct: bool = False, **params) -> pd.DataFrame:
     "Run `methods` (default: all of Table 2) that have no results yet, then write table.md, table.csv and chart.png."
@@ -84,6 +84,11 @@ def ablate(methods=None, preset: str = "cpu", results_dir=None, runs_dir=None, n
         print(f"[{i}/{len(methods)}] {m}: running" + ("" if direct else f" (report: {runs/f'{m}.ipynb'})"), flush=True)
         run_method(m, preset, results, runs, notebook, **params)
         print(f"[{i}/{len(methods)}] {m}: done in {(time.time() - t0) / 60:.1f} min", flush=True)
+    return write_table(results)
+
+def write_table(results_dir) -> pd.DataFrame:
+    "Collect the results under `results_dir` into its table.md, table.csv and chart.png."
+    results = Path(results_dir)
     df = collect(results)
     (results/"table.md").write_text(to_markdown(df))
     df.round(4).to_csv(results/"table.csv", index=False)
@@ -97,7 +102,9 @@ def main(argv=None):
     p.add_argument("--results-dir"); p.add_argument("--runs-dir"); p.add_argument("--notebook")
     p.add_argument("--data-dir"); p.add_argument("--model-dir"); p.add_argument("--force", action="store_true", help="rerun methods that have results")
     p.add_argument("--direct", action="store_true", help="call train.run in this process instead of executing the notebook (no Jupyter needed, no report)")
+    p.add_argument("--collect", action="store_true", help="run nothing: only rewrite the table and chart from the results there")
     a = p.parse_args(argv)
+    if a.collect: return print(to_markdown(write_table(a.results_dir or f"results/{a.preset}")))
     extra = {k: v for k, v in (("data_dir", a.data_dir), ("model_dir", a.model_dir)) if v}
     df = ablate(a.methods, a.preset, a.results_dir, a.runs_dir, a.notebook, a.force, a.direct, **extra)
     print(to_markdown(df))
