@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 # %% auto #0
 __all__ = ['log', 'TASKS', 'FILES', 'BASELINE_ORDER', 'DataError', 'clean_text', 'read_rows', 'Split', 'read_split', 'in_heldout',
            'quora_split', 'load_tasks', 'Encoded', 'encode_split', 'pad_ids', 'collate', 'batch_indices',
-           'cycle_batches', 'epoch_rng', 'baseline_phase', 'schedule', 'steps_per_epoch']
+           'cycle_batches', 'epoch_rng', 'baseline_phase', 'step_batch_sizes', 'schedule', 'steps_per_epoch',
+           'pal_batch_sizes']
 
 # %% ../nbs/03_data.ipynb #a42b8ff5
 class DataError(ValueError):
@@ -156,13 +157,13 @@ def encode_split(split: Split, tok: BertTokenizer, max_length: int = 128) -> Enc
     enc = lambda texts: [tok.encode(t, max_length=max_length) for t in texts]
     return Encoded(split, enc(split.a), enc(split.b) if split.b is not None else None)
 
-# %% ../nbs/03_data.ipynb #3e9642d8
+# %% ../nbs/03_data.ipynb #cf87d93a
 def pad_ids(seqs: list[list[int]], pad_id: int = 0) -> dict[str, torch.Tensor]:
     "Right-pad id lists to the longest: `input_ids` and `attention_mask`."
     n = max(len(s) for s in seqs)
     ids = torch.full((len(seqs), n), pad_id, dtype=torch.long)
     for r, s in enumerate(seqs): ids[r, :len(s)] = torch.tensor(s, dtype=torch.long)
-    return {"input_ids": ids, "attention_mask": (ids != pad_id).long() if pad_id != 0 else (ids != 0).long()}
+    return {"input_ids": ids, "attention_mask": (ids != pad_id).long()}
 
 def collate(enc: Encoded, idx: list[int]) -> dict:
     "The batch of examples `idx`: `a` (and `b`) as padded tensors, `labels` when the split has them, and their row `index`."
@@ -186,7 +187,7 @@ def batch_indices(lengths: list[int], batch_size: int, rng: random.Random | None
     rng.shuffle(batches)
     return batches
 
-# %% ../nbs/03_data.ipynb #c9bfd9c4
+# %% ../nbs/03_data.ipynb #30217f1e
 BASELINE_ORDER = ("sst", "sts", "para")
 
 def cycle_batches(enc: Encoded, batch_size: int, rng: random.Random, group_by_length: bool = True):
@@ -202,24 +203,29 @@ def baseline_phase(epoch: int, epochs_per_task: int) -> str:
     "The task a Baseline epoch trains: SST for the first `epochs_per_task` epochs, then STS, then Para."
     return BASELINE_ORDER[min(epoch // epochs_per_task, len(BASELINE_ORDER) - 1)]
 
+def step_batch_sizes(kind: str, batch_size: int, para_batch: int, sizes: dict[str, int] | None = None) -> dict[str, int]:
+    "Examples per task in one SR/RSS step: `batch_size` for SST and STS, `para_batch` for Para under RSS, unless `sizes` says otherwise."
+    return {"sst": batch_size, "para": para_batch if kind == "rss" else batch_size, "sts": batch_size, **(sizes or {})}
+
 def schedule(kind: str, train: dict[str, Encoded], epoch: int, seed: int, batch_size: int = 8, para_batch: int = 128,
-             rss_size: int = 140_000, epochs_per_task: int = 1, group_by_length: bool = True, max_steps: int | None = None):
-    "The steps `{task: batch}` of epoch `epoch` for schedule `kind` ('baseline', 'sr' or 'rss')."
+             rss_size: int = 140_000, epochs_per_task: int = 1, group_by_length: bool = True, max_steps: int | None = None,
+             sizes: dict[str, int] | None = None):
+    "The steps `{task: batch}` of epoch `epoch` for schedule `kind` ('baseline', 'sr' or 'rss'); `sizes` overrides SR/RSS batch sizes."
     rng = lambda t: epoch_rng(seed, epoch, t)
     if kind == "baseline":
         task = baseline_phase(epoch, epochs_per_task)
         bs = para_batch if task == "para" else batch_size
         steps = ({task: collate(train[task], idx)} for idx in batch_indices(train[task].lengths(), bs, rng(task), group_by_length))
     elif kind in ("sr", "rss"):
-        para = train["para"]
+        para, bs = train["para"], step_batch_sizes(kind, batch_size, para_batch, sizes)
         if kind == "sr":
-            para_idx = batch_indices(para.lengths(), batch_size, rng("para"), group_by_length)
+            para_idx = batch_indices(para.lengths(), bs["para"], rng("para"), group_by_length)
         else:
             n = min(rss_size, len(para))
             pick = rng("para").sample(range(len(para)), n)                    # the epoch's random subset
             L = para.lengths()
-            para_idx = [[pick[i] for i in b] for b in batch_indices([L[i] for i in pick], para_batch, rng("para-order"), group_by_length)]
-        small = {t: cycle_batches(train[t], batch_size, rng(t), group_by_length) for t in ("sst", "sts")}
+            para_idx = [[pick[i] for i in b] for b in batch_indices([L[i] for i in pick], bs["para"], rng("para-order"), group_by_length)]
+        small = {t: cycle_batches(train[t], bs[t], rng(t), group_by_length) for t in ("sst", "sts")}
         steps = ({"sst": next(small["sst"]), "para": collate(para, idx), "sts": next(small["sts"])} for idx in para_idx)
     else:
         raise ValueError(f"unknown schedule {kind!r}; expected 'baseline', 'sr' or 'rss'")
@@ -228,11 +234,24 @@ def schedule(kind: str, train: dict[str, Encoded], epoch: int, seed: int, batch_
         yield step
 
 def steps_per_epoch(kind: str, train: dict[str, Encoded], epoch: int = 0, batch_size: int = 8, para_batch: int = 128,
-                    rss_size: int = 140_000, epochs_per_task: int = 1, max_steps: int | None = None, **_) -> int:
+                    rss_size: int = 140_000, epochs_per_task: int = 1, max_steps: int | None = None,
+                    sizes: dict[str, int] | None = None, **_) -> int:
     "How many steps `schedule` yields for these settings (for progress bars and learning-rate schedules)."
     if kind == "baseline":
         task = baseline_phase(epoch, epochs_per_task)
         n = math.ceil(len(train[task]) / (para_batch if task == "para" else batch_size))
-    elif kind == "sr": n = math.ceil(len(train["para"]) / batch_size)
-    else: n = math.ceil(min(rss_size, len(train["para"])) / para_batch)
+    else:
+        n_para = len(train["para"]) if kind == "sr" else min(rss_size, len(train["para"]))
+        n = math.ceil(n_para / step_batch_sizes(kind, batch_size, para_batch, sizes)["para"])
     return n if max_steps is None else min(n, max_steps)
+
+# %% ../nbs/03_data.ipynb #f6a8e404
+def pal_batch_sizes(counts: dict[str, int], total: int, epoch: int, epochs: int) -> dict[str, int]:
+    "`total` examples a step split across tasks ∝ count^α, α annealed from 1 (first epoch) to 0.2 (last); at least 1 each."
+    alpha = 1 - 0.8 * epoch / max(1, epochs - 1)
+    weight = {t: n ** alpha for t, n in counts.items()}
+    share = {t: total * w / sum(weight.values()) for t, w in weight.items()}
+    sizes = {t: max(1, math.floor(x)) for t, x in share.items()}
+    for t in sorted(share, key=lambda t: share[t] - math.floor(share[t]), reverse=True)[:max(0, total - sum(sizes.values()))]:
+        sizes[t] += 1                                                 # largest remainders get the rounding
+    return sizes

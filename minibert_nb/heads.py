@@ -9,7 +9,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['mean_pool', 'max_pool', 'ConvBackbone', 'Projection', 'pair_features', 'cosine_score']
+__all__ = ['mean_pool', 'max_pool', 'ConvBackbone', 'Projection', 'pair_features', 'cosine_score', 'join_pairs']
 
 # %% ../nbs/04_heads.ipynb #beef31b2
 def mean_pool(h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -42,11 +42,22 @@ class Projection(nn.Sequential):
         if n_hidden: layers.append(nn.Dropout(dropout))
         super().__init__(*layers, nn.Linear(d, out_dim))
 
-# %% ../nbs/04_heads.ipynb #5f5f0947
-def pair_features(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    "The Siamese features `[u; v; |u − v|]`."
-    return torch.cat([u, v, (u - v).abs()], dim=-1)
+# %% ../nbs/04_heads.ipynb #cf4eb370
+def pair_features(u: torch.Tensor, v: torch.Tensor, product: bool = False) -> torch.Tensor:
+    "The Siamese features `[u; v; |u − v|]`, and `u·v` (coordinate-wise) when `product` (FX)."
+    return torch.cat([u, v, (u - v).abs()] + ([u * v] if product else []), dim=-1)
 
 def cosine_score(u: torch.Tensor, v: torch.Tensor, scale: float = 5.0) -> torch.Tensor:
     "`scale · cos(u, v)`: a similarity on the 0..5 STS scale from two sentence vectors."
     return scale * F.cosine_similarity(u, v, dim=-1)
+
+# %% ../nbs/04_heads.ipynb #fee54f86
+def join_pairs(a: dict, b: dict) -> dict:
+    "`[CLS] a [SEP] b [SEP]` from padded batches `a` and `b` of `[CLS] … [SEP]` sentences: `input_ids`, `attention_mask`, `token_type_ids`."
+    la, lb = a["attention_mask"].sum(1, keepdim=True), b["attention_mask"].sum(1, keepdim=True)
+    n = la + lb - 1                                                   # b's [CLS] is dropped
+    pos = torch.arange(int(n.max()), device=la.device).expand(len(la), -1)
+    in_b, real = pos >= la, pos < n
+    from_a = a["input_ids"].gather(1, pos.clamp(max=a["input_ids"].shape[1] - 1))
+    from_b = b["input_ids"].gather(1, (pos - la + 1).clamp(0, b["input_ids"].shape[1] - 1))
+    return {"input_ids": torch.where(in_b, from_b, from_a) * real, "attention_mask": real.long(), "token_type_ids": (in_b & real).long()}

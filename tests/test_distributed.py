@@ -1,0 +1,74 @@
+"""Two gloo processes on CPU make the same update as one process on the same global batch (with and without GS),
+and `torchrun -m minibert_nb.train` runs end to end with rank 0 writing the results once."""
+import json, os, subprocess, sys
+import pytest
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+from torch.nn.parallel import DistributedDataParallel as DDP
+from minibert_nb.bert import BertConfig, BertModel
+from minibert_nb.data import encode_split, load_tasks, schedule
+from minibert_nb.model import MultitaskBert, TASK_NAMES, parse_method
+from minibert_nb.pcgrad import PCGrad
+from minibert_nb.tokenizer import BertTokenizer
+from minibert_nb.train import train_step
+
+STEPS = 3
+
+
+def setup(method, data_path, model_path):
+    "A small random encoder with its heads, an optimizer, and three real RSS steps of odd batch sizes (uneven slices)."
+    torch.manual_seed(0)
+    tok = BertTokenizer.from_pretrained(model_path)
+    tasks = load_tasks(data_path)
+    small = {t: encode_split(tasks[t]["train"].subset(range(40)), tok, 32) for t in TASK_NAMES}
+    no_dropout = dict(hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)    # masks would differ between 1 and 2 processes
+    bert = BertModel(BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, **no_dropout))
+    model = MultitaskBert(bert, parse_method(method))
+    for mod in model.modules():
+        if isinstance(mod, torch.nn.Dropout): mod.p = 0.0                           # the MLP heads' own dropout
+    # plain SGD: Adam's m/√v turns a float-rounding-sized gradient into a full-sized step, which would hide the comparison
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    pcgrad = PCGrad(opt, model.bert.parameters(), seed=0) if parse_method(method).pcgrad else None
+    steps = list(schedule("rss", small, epoch=0, seed=3, batch_size=5, para_batch=7, rss_size=7 * STEPS))
+    return model, opt, pcgrad, steps
+
+
+def worker(rank, world_size, init_file, method, data_path, model_path, out):
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
+    model, opt, pcgrad, steps = setup(method, data_path, model_path)
+    ddp = DDP(model, find_unused_parameters=True)
+    losses = [train_step(ddp, b, opt, pcgrad, "cpu", "test") for b in steps]
+    if rank == 0: torch.save({"params": {k: v.detach() for k, v in model.state_dict().items()}, "losses": losses}, out)
+    dist.destroy_process_group()
+
+
+@pytest.mark.parametrize("method", ["RSS_MP", "RSS_MP_GS_CNN_Res_MLP1"])
+def test_two_processes_match_one(method, data_path, model_path, tmp_path):
+    mp.spawn(worker, args=(2, str(tmp_path/"init"), method, str(data_path), str(model_path), str(tmp_path/"ddp.pt")), nprocs=2)
+    model, opt, pcgrad, steps = setup(method, data_path, model_path)
+    start = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    losses = [train_step(model, b, opt, pcgrad, "cpu", "test") for b in steps]
+    got = torch.load(tmp_path/"ddp.pt")
+    for k, v in model.state_dict().items():
+        torch.testing.assert_close(got["params"][k], v, atol=2e-5, rtol=1e-4, msg=lambda m: f"{method}, {k}: {m}")
+    moved = sum((v - start[k]).abs().sum().item() for k, v in model.state_dict().items())
+    assert moved > 1.0                               # the steps really changed the weights
+    for a, b in zip(got["losses"], losses):
+        assert a.keys() == b.keys() and all(abs(a[t] - b[t]) < 1e-5 for t in a)
+
+
+def test_torchrun_end_to_end(data_path, tmp_path):
+    out = tmp_path/"run"
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MINIBERT_DATA": str(data_path)}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m", "minibert_nb.train",
+           "RSS_MP_GS", "--preset", "smoke", "--quiet", "--set", f"out_dir={out}", "device=cpu", "epochs=2"]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    metrics = json.loads((out/"metrics.json").read_text())
+    assert metrics["machine"]["processes"] == 2 and len(metrics["history"]) == 2
+    assert sorted(p.name for p in (out/"predictions").iterdir()) == [
+        "para-dev-output.csv", "sst-dev-output.csv", "sst-test-output.csv", "sts-dev-output.csv", "sts-test-output.csv"]
+    assert not (out/"train_state.safetensors").exists() and (out/"best.safetensors").exists()
+    assert sum(1 for line in r.stdout.splitlines() if line.startswith('{"method"')) == 1      # rank 0 alone reports
