@@ -205,7 +205,7 @@ def to_hf_state_dict(sd: dict, n_layers: int) -> dict:
                 out[f"encoder.layer.{i}.attention.self.{n}.{p}"] = t.contiguous()
     return out
 
-# %% ../nbs/01_bert.ipynb #a8ac4694
+# %% ../nbs/01_bert.ipynb #d5535039
 def load_hf_weights(model_dir) -> dict:
     "The raw state dict of a Hugging Face model folder (safetensors preferred; pickles only with weights_only=True)."
     d = Path(model_dir)
@@ -219,7 +219,7 @@ def load_hf_weights(model_dir) -> dict:
 def check_and_load(model: nn.Module, sd: dict, source, missing=(), unexpected=()):
     "Load `sd` into `model` strictly, raising one error that lists every missing, unexpected and mis-shaped key."
     own = model.state_dict()
-    missing = list(missing) + [k for k in own if k not in sd]
+    missing = list(missing) or [k for k in own if k not in sd]          # the checkpoint's own names when it had them
     unexpected = list(unexpected) + [k for k in sd if k not in own]
     shapes = [f"{k}: checkpoint {tuple(v.shape)} vs model {tuple(own[k].shape)}" for k, v in sd.items() if k in own and v.shape != own[k].shape]
     if missing or unexpected or shapes:

@@ -23,7 +23,7 @@ def project_conflicting(grads: list[torch.Tensor], generator: torch.Generator | 
     for g in projected[1:]: total += g
     return total
 
-# %% ../nbs/06_pcgrad.ipynb #13b765ee
+# %% ../nbs/06_pcgrad.ipynb #1675d5a1
 def _flat(grads, params) -> torch.Tensor:
     return torch.cat([(g if g is not None else torch.zeros_like(p)).reshape(-1) for g, p in zip(grads, params)])
 
@@ -51,14 +51,19 @@ class PCGrad:
 
     def backward(self, losses: list[torch.Tensor]):
         "Set `.grad` of every parameter from the task `losses` (one forward pass, one backward per loss)."
+        self.apply([self.task_gradient(loss, retain_graph=i < len(losses) - 1) for i, loss in enumerate(losses)])
+
+    def task_gradient(self, loss: torch.Tensor, retain_graph: bool = False) -> torch.Tensor:
+        "Backpropagate one task's `loss`: returns its flat gradient on the shared parameters, adds the rest to their `.grad`."
         params, n = self.shared + self.others, len(self.shared)
+        grads = torch.autograd.grad(loss, params, retain_graph=retain_graph, allow_unused=True)
+        for p, g in zip(self.others, grads[n:]):
+            if g is not None: p.grad = g if p.grad is None else p.grad + g
+        return _flat(grads[:n], self.shared)
+
+    def apply(self, task_grads: list[torch.Tensor]):
+        "Write the de-conflicted sum of `task_grads` (from `task_gradient`) into the shared parameters' `.grad`."
         world = dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
-        task_grads = []
-        for i, loss in enumerate(losses):
-            grads = torch.autograd.grad(loss, params, retain_graph=i < len(losses) - 1, allow_unused=True)
-            task_grads.append(_flat(grads[:n], self.shared))
-            for p, g in zip(self.others, grads[n:]):
-                if g is not None: p.grad = g if p.grad is None else p.grad + g
         if world > 1:                                            # average each task's gradient over the ranks first
             for g in task_grads + [p.grad for p in self.others if p.grad is not None]:
                 dist.all_reduce(g); g.div_(world)

@@ -106,7 +106,7 @@ def lr_factor(step: int, total: int, warmup: float, kind: str, staged: str | Non
     if kind == "constant": return 1.0
     return max(0.0, (total - step) / max(1, total - w))
 
-# %% ../nbs/08_train.ipynb #766e09ec
+# %% ../nbs/08_train.ipynb #71fa427d
 class NonFiniteLoss(FloatingPointError): pass
 
 def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, device, where: str) -> dict[str, float]:
@@ -115,22 +115,31 @@ def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, devi
     if n_ranks > 1:
         parts = {t: shard(b, rank, n_ranks) for t, b in step_batches.items()}
         step_batches, weights = {t: p for t, (p, _) in parts.items()}, {t: w for t, (_, w) in parts.items()}
-    no_sync = model.no_sync() if pcgrad is not None and hasattr(model, "no_sync") else contextlib.nullcontext()
-    with no_sync:
-        with autocast(device):
-            losses = model(to_device(step_batches, device))
-        if n_ranks > 1:
-            losses = {t: l * weights[t] for t, l in losses.items()}
-            mean = torch.stack([l.detach().float() for l in losses.values()])
-            torch.distributed.all_reduce(mean)
-            values = dict(zip(losses, (mean / n_ranks).tolist()))
-        else:
-            values = {t: l.item() for t, l in losses.items()}
+    def forward(batches):
+        with autocast(device): losses = model(to_device(batches, device))
+        return {t: l * weights[t] for t, l in losses.items()} if n_ranks > 1 else losses
+    def check(losses):                                                   # the global batch's mean loss per task
+        mean = torch.stack([l.detach().float() for l in losses.values()])
+        if n_ranks > 1: torch.distributed.all_reduce(mean); mean /= n_ranks
+        values = dict(zip(losses, mean.tolist()))
         bad = [t for t, v in values.items() if not math.isfinite(v)]
         if bad: raise NonFiniteLoss(f"{where}: the {', '.join(bad)} loss is {values[bad[0]]}; stopping (the last good checkpoint is kept)")
-        optimizer.zero_grad(set_to_none=True)
-        if pcgrad is not None and len(losses) > 1: pcgrad.backward(list(losses.values()))
-        else: sum(losses.values()).backward()
+        return values
+    optimizer.zero_grad(set_to_none=True)
+    if n_ranks > 1 and pcgrad is None:                                   # DDP: one forward, one averaged backward
+        losses = forward(step_batches)
+        values = check(losses)
+        sum(losses.values()).backward()
+    else:
+        no_sync = model.no_sync() if hasattr(model, "no_sync") else contextlib.nullcontext()
+        losses, task_grads = {}, []
+        with no_sync:
+            for t, b in step_batches.items():                            # one task at a time: its graph is freed after its backward
+                losses.update(loss := forward({t: b}))
+                if pcgrad is None: check(loss); loss[t].backward()
+                else: task_grads.append(pcgrad.task_gradient(loss[t]))
+        values = check(losses)
+        if pcgrad is not None: pcgrad.apply(task_grads)
     optimizer.step()
     return values
 
