@@ -14,8 +14,8 @@ from .paths import default_model_dir
 from .tokenizer import BertTokenizer
 
 # %% auto #0
-__all__ = ['timeit', 'bench_tokenizer', 'encoder_flops', 'matmul_gflops', 'bench_encoder', 'bench_padding', 'all_texts', 'main',
-           'format_table']
+__all__ = ['timeit', 'bench_tokenizer', 'encoder_flops', 'matmul_gflops', 'bench_encoder', 'bench_padding', 'memory_probe',
+           'bench_memory', 'all_texts', 'main', 'format_table']
 
 # %% ../nbs/12_bench.ipynb #07dd2fb4
 def timeit(fns: dict, repeats: int = 5, warmup: int = 1) -> dict[str, float]:
@@ -100,24 +100,63 @@ def bench_padding(model_dir, data_dir=None, batch_size: int = 32, n_batches: int
     return {"batches_sampled": n_batches, "epoch_estimate_s": {k: round(v * scale, 1) for k, v in t.items()},
             "speedup": round(t["padded_128"] / t["dynamic_grouped"], 2)}
 
-# %% ../nbs/12_bench.ipynb #976fb057
+# %% ../nbs/12_bench.ipynb #e8020f96
+def memory_probe(method: str = "RSS_MP_GS", steps: int = 8, max_tokens: int | None = None, data_dir=None) -> dict:
+    "Peak RSS (MB) of this process after the heaviest cpu-preset steps of `method` and a full dev evaluation."
+    from minibert_nb.evaluate import evaluate
+    from minibert_nb.model import MultitaskBert, TASK_NAMES, parse_method
+    from minibert_nb.pcgrad import PCGrad
+    from minibert_nb.train import build_optimizer, make_config, peak_rss_mb, train_step
+    from minibert_nb.data import schedule
+    cfg, md = make_config(method, "cpu", max_tokens=max_tokens), default_model_dir()
+    tok, splits = BertTokenizer.from_pretrained(md), load_tasks(data_dir)
+    train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in TASK_NAMES}
+    dev = {t: encode_split(splits[t]["dev"], tok, cfg.max_length) for t in TASK_NAMES}
+    model = MultitaskBert(BertModel.from_pretrained(md), parse_method(method))
+    opt = build_optimizer(model, cfg)
+    pc = PCGrad(opt, model.bert.parameters(), seed=0) if model.method.pcgrad else None
+    size = lambda b: sum(x["input_ids"].numel() for x in (b["para"]["a"], b["para"]["b"]))
+    heavy = sorted(schedule("rss", train, 0, cfg.seed, batch_size=cfg.batch_size, para_batch=cfg.para_batch,
+                            rss_size=cfg.rss_size, max_steps=cfg.max_steps), key=size)[-steps:]
+    t = time.perf_counter()
+    for b in heavy: train_step(model, b, opt, pc, "cpu", "memory probe", max_tokens=max_tokens)
+    step_s = (time.perf_counter() - t) / len(heavy)
+    evaluate(model, dev)
+    return {"peak_rss_mb": peak_rss_mb(), "heavy_step_s": round(step_s, 2), "max_para_tokens": size(heavy[-1])}
+
+def bench_memory(method: str = "RSS_MP_GS", steps: int = 8, data_dir=None) -> dict:
+    "`memory_probe` in fresh processes: the cpu preset's `max_tokens` against whole batches."
+    import subprocess, sys
+    from minibert_nb.train import PRESETS
+    res = {}
+    for name, mt in (("sliced", PRESETS["cpu"]["max_tokens"]), ("whole_batches", None)):
+        code = f"import json; from minibert_nb.bench import memory_probe; print(json.dumps(memory_probe({method!r}, {steps}, {mt!r}, {str(data_dir) if data_dir else None!r})))"
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        res[name] = json.loads(out.strip().splitlines()[-1])
+    return {"method": method, "steps": steps, "max_tokens": PRESETS["cpu"]["max_tokens"], **res,
+            "memory_ratio": round(res["whole_batches"]["peak_rss_mb"] / res["sliced"]["peak_rss_mb"], 2)}
+
+# %% ../nbs/12_bench.ipynb #c119e80c
 def all_texts(data_dir=None) -> list[str]:
     tasks = load_tasks(data_dir)
     return [s for t in tasks.values() for sp in t.values() for s in sp.a + (sp.b or [])]
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m minibert_nb.bench", description="Benchmarks, ours against transformers, as ratios.")
-    ap.add_argument("--only", nargs="*", choices=["tokenizer", "encoder", "padding"], help="run only these parts")
+    ap.add_argument("--only", nargs="*", choices=["tokenizer", "encoder", "padding", "memory"], help="run only these parts")
     ap.add_argument("--data-dir"); ap.add_argument("--json", help="also write the results to this file")
     a = ap.parse_args(argv)
-    parts = a.only or ["tokenizer", "encoder", "padding"]
+    parts = a.only or ["tokenizer", "encoder", "padding", "memory"]
     md = default_model_dir()
     res = {"threads": torch.get_num_threads(), "torch": torch.__version__}
     if "tokenizer" in parts: res["tokenizer"] = bench_tokenizer(md, all_texts(a.data_dir))
     if "encoder" in parts: res["encoder"] = bench_encoder(md)
     if "padding" in parts: res["padding"] = bench_padding(md, a.data_dir)
+    if "memory" in parts: res["memory"] = bench_memory(data_dir=a.data_dir)
     print(format_table(res)); print(json.dumps(res, indent=2))
-    if a.json: Path(a.json).write_text(json.dumps(res, indent=2))
+    if a.json:                                                             # keep the parts not rerun this time
+        old = json.loads(Path(a.json).read_text()) if Path(a.json).exists() else {}
+        Path(a.json).write_text(json.dumps({**old, **res}, indent=2))
     return res
 
 def format_table(res: dict) -> str:
@@ -134,6 +173,11 @@ def format_table(res: dict) -> str:
     if "padding" in res:
         p = res["padding"]
         rows += [("SST epoch s (grouped dynamic / padded to 128)", f"{p['epoch_estimate_s']['dynamic_grouped']} / {p['epoch_estimate_s']['padded_128']}", f"×{p['speedup']}")]
+    if "memory" in res:
+        m = res["memory"]
+        rows += [(f"peak RSS MB, {m['method']} cpu preset, {m['steps']} heaviest steps + dev eval (max_tokens {m['max_tokens']} / whole batches)",
+                  f"{m['sliced']['peak_rss_mb']:.0f} / {m['whole_batches']['peak_rss_mb']:.0f}", f"×{m['memory_ratio']} less"),
+                 ("s per heaviest step (max_tokens / whole batches)", f"{m['sliced']['heavy_step_s']} / {m['whole_batches']['heavy_step_s']}", "")]
     return "\n".join(["| measurement | value | ratio |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in rows])
 
 # %% ../nbs/12_bench.ipynb #7cdbcd31

@@ -23,10 +23,11 @@ from .tokenizer import BertTokenizer
 
 # %% auto #0
 __all__ = ['PRESETS', 'LAYER_DECAY', 'STATE_FILE', 'TrainConfig', 'default_preset', 'make_config', 'build_optimizer', 'lr_factor',
-           'NonFiniteLoss', 'train_step', 'resolve_device', 'machine_info', 'peak_rss_mb', 'seed_everything',
-           'prepare_out_dir', 'save_train_state', 'load_train_state', 'run', 'parse_settings', 'main']
+           'NonFiniteLoss', 'split_by_tokens', 'train_step', 'resolve_device', 'machine_info', 'peak_rss_mb',
+           'seed_everything', 'prepare_out_dir', 'save_train_state', 'load_train_state', 'run', 'parse_settings',
+           'main']
 
-# %% ../nbs/08_train.ipynb #e802459a
+# %% ../nbs/08_train.ipynb #44224762
 @dataclass
 class TrainConfig:
     "Everything a run depends on; `make_config` fills it from a preset and overrides."
@@ -46,6 +47,7 @@ class TrainConfig:
     rss_size: int = 140_000          # Quora pairs drawn per RSS epoch
     max_steps: int | None = 100      # cap on steps per epoch (None: the whole epoch)
     max_length: int = 128            # tokens per sentence
+    max_tokens: int | None = None    # split a task's batch into forward passes of at most this many padded tokens (None: never)
     eval_limit: int | None = None    # evaluate and predict on the first N dev/test examples per task (None: all)
     group_by_length: bool = True
     seed: int = 11711
@@ -57,7 +59,7 @@ PRESETS = {
     "smoke": dict(epochs=1, lr=5e-5, head_lr=1e-3, lr_schedule="constant", warmup=0.0, batch_size=4, para_batch=8,
                   rss_size=64, max_steps=3, max_length=32, eval_limit=40),
     "cpu": dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
-                rss_size=100 * 32, max_steps=100, max_length=128, eval_limit=None),
+                rss_size=100 * 32, max_steps=100, max_length=128, eval_limit=None, max_tokens=2048),
     "paper": dict(epochs=10, lr=1e-5, head_lr=None, lr_schedule="constant", warmup=0.0, batch_size=8, para_batch=128,
                   rss_size=140_000, max_steps=None, max_length=128, eval_limit=None),
 }
@@ -72,12 +74,14 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     names = [f.name for f in fields(TrainConfig)]
     unknown = sorted(set(overrides) - set(names))
     if unknown: raise ValueError(f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(names)}")
-    overrides = {k: v for k, v in overrides.items() if v is not None or k in ("head_lr", "max_steps", "eval_limit")}
+    overrides = {k: v for k, v in overrides.items() if v is not None or k in ("head_lr", "max_steps", "eval_limit", "max_tokens")}
     cfg = TrainConfig(method=method, preset=preset, **{**PRESETS[preset], **overrides})
     for name in ("epochs", "batch_size", "para_batch", "rss_size", "max_length", "seed"):
         v = getattr(cfg, name)
         if not isinstance(v, int) or isinstance(v, bool) or v < (0 if name == "seed" else 1):
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if cfg.max_tokens is not None and (not isinstance(cfg.max_tokens, int) or cfg.max_tokens < 1):
+        raise ValueError(f"max_tokens must be a positive integer or None, got {cfg.max_tokens!r}")
     for name in ("lr", "warmup", "weight_decay"):
         if not isinstance(getattr(cfg, name), (int, float)): raise ValueError(f"{name} must be a number, got {getattr(cfg, name)!r}")
     if cfg.lr_schedule not in ("constant", "linear"): raise ValueError(f"lr_schedule must be 'constant' or 'linear', got {cfg.lr_schedule!r}")
@@ -106,10 +110,17 @@ def lr_factor(step: int, total: int, warmup: float, kind: str, staged: str | Non
     if kind == "constant": return 1.0
     return max(0.0, (total - step) / max(1, total - w))
 
-# %% ../nbs/08_train.ipynb #71fa427d
+# %% ../nbs/08_train.ipynb #e48ec8ed
 class NonFiniteLoss(FloatingPointError): pass
 
-def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, device, where: str) -> dict[str, float]:
+def split_by_tokens(batch: dict, max_tokens: int | None) -> list[tuple[dict, float]]:
+    "Slices of a collated batch of at most about `max_tokens` padded tokens each (a pair counts both sides), with weights n_i / n."
+    rows = len(batch["index"])
+    width = sum(batch[k]["input_ids"].shape[1] for k in ("a", "b") if k in batch)
+    k = min(rows, math.ceil(rows * width / max_tokens)) if max_tokens else 1
+    return [(part, w / k) for part, w in (shard(batch, i, k) for i in range(k))] if k > 1 else [(batch, 1.0)]
+
+def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, device, where: str, max_tokens: int | None = None) -> dict[str, float]:
     "Forward, backward (summed or PCGrad), optimizer step; returns each task's mean loss over the (global) batch."
     rank, n_ranks = world()
     if n_ranks > 1:
@@ -132,14 +143,20 @@ def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, devi
         sum(losses.values()).backward()
     else:
         no_sync = model.no_sync() if hasattr(model, "no_sync") else contextlib.nullcontext()
-        losses, task_grads = {}, []
+        losses, task_grads = {}, {}
         with no_sync:
-            for t, b in step_batches.items():                            # one task at a time: its graph is freed after its backward
-                losses.update(loss := forward({t: b}))
-                if pcgrad is None: check(loss); loss[t].backward()
-                else: task_grads.append(pcgrad.task_gradient(loss[t]))
-        values = check(losses)
-        if pcgrad is not None: pcgrad.apply(task_grads)
+            for t, b in step_batches.items():                            # one task (slice) at a time: its graph is freed after its backward
+                parts = split_by_tokens(b, max_tokens)
+                for part, w in parts:
+                    loss = forward({t: part})[t]
+                    if len(parts) > 1: loss = loss * w
+                    losses[t] = loss.detach() + losses[t] if t in losses else loss.detach()
+                    if pcgrad is None: loss.backward()
+                    else:
+                        g = pcgrad.task_gradient(loss)
+                        task_grads[t] = task_grads[t].add_(g) if t in task_grads else g
+        values = check(losses)                                           # before the optimizer (or PCGrad) uses any of it
+        if pcgrad is not None: pcgrad.apply(list(task_grads.values()))
     optimizer.step()
     return values
 
@@ -216,7 +233,7 @@ def load_train_state(path, model, optimizer, pcgrad: PCGrad | None) -> dict:
     if pcgrad is not None: pcgrad.generator.set_state(tensors["rng.pcgrad"])
     return json.loads(header["info"])
 
-# %% ../nbs/08_train.ipynb #3f48a7d7
+# %% ../nbs/08_train.ipynb #c5473cce
 def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = True, **overrides) -> dict:
     "Train and evaluate one method; returns the contents of the `metrics.json` it writes to `out_dir`."
     cfg = make_config(method, preset, **overrides)
@@ -269,7 +286,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
             for g, lr in zip(optimizer.param_groups, base_lrs):
                 part = ("heads" if g["name"] == "heads" else "encoder") if m.staged else None
                 g["lr"] = lr * lr_factor(step, total, cfg.warmup, cfg.lr_schedule, part)
-            losses = train_step(ddp, batches, optimizer, pcgrad, device, where=f"{label}, step {step + 1}")
+            losses = train_step(ddp, batches, optimizer, pcgrad, device, where=f"{label}, step {step + 1}", max_tokens=cfg.max_tokens)
             for t, v in losses.items(): sums[t] = sums.get(t, 0.0) + v; counts[t] = counts.get(t, 0) + 1
             bar.set_postfix({t: f"{sums[t] / counts[t]:.3f}" for t in sums})
             step += 1
