@@ -136,7 +136,7 @@ def bench_memory(method: str = "RSS_MP_GS", steps: int = 8, data_dir=None) -> di
     return {"method": method, "steps": steps, "max_tokens": PRESETS["cpu"]["max_tokens"], **res,
             "memory_ratio": round(res["whole_batches"]["peak_rss_mb"] / res["sliced"]["peak_rss_mb"], 2)}
 
-# %% ../nbs/12_bench.ipynb #c119e80c
+# %% ../nbs/12_bench.ipynb #b2b99ab8
 def all_texts(data_dir=None) -> list[str]:
     tasks = load_tasks(data_dir)
     return [s for t in tasks.values() for sp in t.values() for s in sp.a + (sp.b or [])]
@@ -148,11 +148,11 @@ def main(argv=None):
     a = ap.parse_args(argv)
     parts = a.only or ["tokenizer", "encoder", "padding", "memory"]
     md = default_model_dir()
-    res = {"threads": torch.get_num_threads(), "torch": torch.__version__}
-    if "tokenizer" in parts: res["tokenizer"] = bench_tokenizer(md, all_texts(a.data_dir))
-    if "encoder" in parts: res["encoder"] = bench_encoder(md)
-    if "padding" in parts: res["padding"] = bench_padding(md, a.data_dir)
-    if "memory" in parts: res["memory"] = bench_memory(data_dir=a.data_dir)
+    res, threads = {"torch": torch.__version__}, torch.get_num_threads()
+    if "tokenizer" in parts: res["tokenizer"] = {"threads": threads, **bench_tokenizer(md, all_texts(a.data_dir))}
+    if "encoder" in parts: res["encoder"] = {"threads": threads, **bench_encoder(md)}
+    if "padding" in parts: res["padding"] = {"threads": threads, **bench_padding(md, a.data_dir)}
+    if "memory" in parts: res["memory"] = {"threads": threads, **bench_memory(data_dir=a.data_dir)}
     print(format_table(res)); print(json.dumps(res, indent=2))
     if a.json:                                                             # keep the parts not rerun this time
         old = json.loads(Path(a.json).read_text()) if Path(a.json).exists() else {}
@@ -160,22 +160,23 @@ def main(argv=None):
     return res
 
 def format_table(res: dict) -> str:
-    rows = [("threads", res["threads"], "")]
+    rows = [("threads", res["threads"], "")] if "threads" in res else []           # older files: one count for all parts
+    part_threads = lambda p: f" ({res[p]['threads']} threads)" if "threads" in res[p] else ""
     if "tokenizer" in res:
         t = res["tokenizer"]
-        rows += [("tokenizer sentences/s (ours / slow / fast batched)", f"{t['ours_sent_per_s']} / {t['transformers_slow_sent_per_s']} / {t['transformers_fast_batched_sent_per_s']}",
+        rows += [("tokenizer sentences/s (ours / slow / fast batched)" + part_threads("tokenizer"), f"{t['ours_sent_per_s']} / {t['transformers_slow_sent_per_s']} / {t['transformers_fast_batched_sent_per_s']}",
                   f"×{t['speedup_vs_slow']} vs slow, ×{t['speedup_vs_fast']} vs fast")]
     if "encoder" in res:
         e = res["encoder"]
-        rows += [("train step 32×64 s (ours / transformers)", f"{e['train_step_s']['ours']} / {e['train_step_s']['transformers']}", f"×{e['train_speedup']}"),
+        rows += [("train step 32×64 s (ours / transformers)" + part_threads("encoder"), f"{e['train_step_s']['ours']} / {e['train_step_s']['transformers']}", f"×{e['train_speedup']}"),
                  ("inference 64×64 s (ours / transformers)", f"{e['inference_s']['ours']} / {e['inference_s']['transformers']}", f"×{e['inference_speedup']}"),
                  ("train step GFLOP/s vs fp32 matmul", f"{e['train_step_gflops']} / {e['matmul_gflops']}", f"{e['fraction_of_matmul']}")]
     if "padding" in res:
         p = res["padding"]
-        rows += [("SST epoch s (grouped dynamic / padded to 128)", f"{p['epoch_estimate_s']['dynamic_grouped']} / {p['epoch_estimate_s']['padded_128']}", f"×{p['speedup']}")]
+        rows += [("SST epoch s (grouped dynamic / padded to 128)" + part_threads("padding"), f"{p['epoch_estimate_s']['dynamic_grouped']} / {p['epoch_estimate_s']['padded_128']}", f"×{p['speedup']}")]
     if "memory" in res:
         m = res["memory"]
-        rows += [(f"peak RSS MB, {m['method']} cpu preset, {m['steps']} heaviest steps + dev eval (max_tokens {m['max_tokens']} / whole batches)",
+        rows += [(f"peak RSS MB, {m['method']} cpu preset, {m['steps']} heaviest steps + dev eval (max_tokens {m['max_tokens']} / whole batches)" + part_threads("memory"),
                   f"{m['sliced']['peak_rss_mb']:.0f} / {m['whole_batches']['peak_rss_mb']:.0f}", f"×{m['memory_ratio']} less"),
                  ("s per heaviest step (max_tokens / whole batches)", f"{m['sliced']['heavy_step_s']} / {m['whole_batches']['heavy_step_s']}", "")]
     return "\n".join(["| measurement | value | ratio |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in rows])

@@ -24,8 +24,8 @@ from .tokenizer import BertTokenizer
 # %% auto #0
 __all__ = ['PRESETS', 'LAYER_DECAY', 'STATE_FILE', 'TrainConfig', 'default_preset', 'make_config', 'build_optimizer', 'lr_factor',
            'NonFiniteLoss', 'split_by_tokens', 'train_step', 'resolve_device', 'machine_info', 'peak_rss_mb',
-           'seed_everything', 'prepare_out_dir', 'save_train_state', 'load_train_state', 'run', 'parse_settings',
-           'main']
+           'seed_everything', 'prepare_out_dir', 'rng_states', 'save_train_state', 'load_train_state', 'run',
+           'parse_settings', 'main']
 
 # %% ../nbs/08_train.ipynb #44224762
 @dataclass
@@ -195,10 +195,18 @@ def prepare_out_dir(cfg: TrainConfig) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     return out
 
-# %% ../nbs/08_train.ipynb #cfcd2f21
+# %% ../nbs/08_train.ipynb #c022d45c
 STATE_FILE = "train_state.safetensors"
 
-def save_train_state(path, model, optimizer, pcgrad: PCGrad | None, **info):
+def rng_states() -> list[dict[str, torch.Tensor]]:
+    "Every process's torch (and CUDA) random state, in rank order (a collective under torchrun: all ranks call it)."
+    own = {"torch": torch.get_rng_state(), **({"cuda": torch.cuda.get_rng_state()} if torch.cuda.is_available() else {})}
+    if world()[1] == 1: return [own]
+    states = [None] * world()[1]
+    torch.distributed.all_gather_object(states, own)
+    return states
+
+def save_train_state(path, model, optimizer, pcgrad: PCGrad | None, rng: list[dict] | None = None, **info):
     "Weights, optimizer state, RNG states and `info` (JSON) in one safetensors file, written atomically."
     from safetensors.torch import save_file
     tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
@@ -207,14 +215,14 @@ def save_train_state(path, model, optimizer, pcgrad: PCGrad | None, **info):
         for k, v in st.items():
             if torch.is_tensor(v): tensors[f"optim.{i}.{k}"] = v
             else: scalars[f"{i}.{k}"] = v
-    tensors["rng.torch"] = torch.get_rng_state()
-    if torch.cuda.is_available(): tensors["rng.cuda"] = torch.cuda.get_rng_state()
+    for r, state in enumerate(rng or rng_states()):                  # dropout draws differ between ranks: keep each one's
+        for kind, t in state.items(): tensors[f"rng.{kind}" + (f".{r}" if r else "")] = t
     if pcgrad is not None: tensors["rng.pcgrad"] = pcgrad.generator.get_state()
     header = {"info": json.dumps(info), "optim_scalars": json.dumps(scalars), "param_groups": json.dumps(sd["param_groups"])}
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=header))
 
-def load_train_state(path, model, optimizer, pcgrad: PCGrad | None) -> dict:
+def load_train_state(path, model, optimizer, pcgrad: PCGrad | None, rank: int = 0) -> dict:
     "Restore what `save_train_state` wrote into `model`, `optimizer` and the RNGs; return its `info`."
     from safetensors import safe_open
     from safetensors.torch import load_file
@@ -228,12 +236,13 @@ def load_train_state(path, model, optimizer, pcgrad: PCGrad | None) -> dict:
     for k, v in json.loads(header["optim_scalars"]).items():
         i, name = k.split(".", 1); state.setdefault(int(i), {})[name] = v
     optimizer.load_state_dict({"state": state, "param_groups": json.loads(header["param_groups"])})
-    torch.set_rng_state(tensors["rng.torch"])
-    if "rng.cuda" in tensors and torch.cuda.is_available(): torch.cuda.set_rng_state(tensors["rng.cuda"])
+    own = lambda kind: tensors.get(f"rng.{kind}.{rank}" if rank else f"rng.{kind}", tensors.get(f"rng.{kind}"))
+    torch.set_rng_state(own("torch"))
+    if own("cuda") is not None and torch.cuda.is_available(): torch.cuda.set_rng_state(own("cuda"))
     if pcgrad is not None: pcgrad.generator.set_state(tensors["rng.pcgrad"])
     return json.loads(header["info"])
 
-# %% ../nbs/08_train.ipynb #c5473cce
+# %% ../nbs/08_train.ipynb #588c7120
 def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = True, **overrides) -> dict:
     "Train and evaluate one method; returns the contents of the `metrics.json` it writes to `out_dir`."
     cfg = make_config(method, preset, **overrides)
@@ -272,7 +281,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
                "machine": machine_info(device), "history": [], "best": None}
     best_path, step, first_epoch, best_dev_preds = out/"best.safetensors", 0, 0, None
     if cfg.resume:
-        info = load_train_state(out/STATE_FILE, model, optimizer, pcgrad)
+        info = load_train_state(out/STATE_FILE, model, optimizer, pcgrad, rank)
         first_epoch, step, metrics["history"], metrics["best"] = info["epoch"], info["step"], info["history"], info["best"]
         metrics["resumed_after_epoch"] = first_epoch
         if progress: print(f"resuming {out} after epoch {first_epoch} (step {step})")
@@ -290,6 +299,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
             for t, v in losses.items(): sums[t] = sums.get(t, 0.0) + v; counts[t] = counts.get(t, 0) + 1
             bar.set_postfix({t: f"{sums[t] / counts[t]:.3f}" for t in sums})
             step += 1
+        rng = rng_states()                                                # every rank's, for an exact resume
         if rank == 0:                                                     # one process evaluates and writes
             scores, preds = evaluate(model, dev, device)
             entry = {"epoch": epoch + 1, "steps": step, "train_loss": {t: sums[t] / counts[t] for t in sums},
@@ -300,7 +310,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
                 save_checkpoint(model, best_path, vocab=tok.vocab, method=cfg.method, epoch=epoch + 1, seed=cfg.seed, **scores)
             if progress: print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
             _write_json(out/"metrics.json", {**metrics, "time_s": round(time.time() - start, 1)})
-            save_train_state(out/STATE_FILE, model, optimizer, pcgrad, epoch=epoch + 1, step=step, history=metrics["history"], best=metrics["best"])
+            save_train_state(out/STATE_FILE, model, optimizer, pcgrad, rng, epoch=epoch + 1, step=step, history=metrics["history"], best=metrics["best"])
         if n_ranks > 1: torch.distributed.barrier()
 
     if rank == 0:

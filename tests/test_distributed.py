@@ -1,6 +1,6 @@
 """Two gloo processes on CPU make the same update as one process on the same global batch (with and without GS),
-and `torchrun -m minibert_nb.train` runs end to end with rank 0 writing the results once."""
-import json, os, subprocess, sys
+and `torchrun -m minibert_nb.train` runs end to end with rank 0 writing the results once, and resumes after a SIGKILL."""
+import json, os, signal, subprocess, sys, time
 import pytest
 import torch
 import torch.distributed as dist
@@ -11,7 +11,7 @@ from minibert_nb.data import encode_split, load_tasks, schedule
 from minibert_nb.model import MultitaskBert, TASK_NAMES, parse_method
 from minibert_nb.pcgrad import PCGrad
 from minibert_nb.tokenizer import BertTokenizer
-from minibert_nb.train import train_step
+from minibert_nb.train import STATE_FILE, train_step
 
 STEPS = 3
 
@@ -59,16 +59,39 @@ def test_two_processes_match_one(method, data_path, model_path, tmp_path):
         assert a.keys() == b.keys() and all(abs(a[t] - b[t]) < 1e-5 for t in a)
 
 
-def test_torchrun_end_to_end(data_path, tmp_path):
-    out = tmp_path/"run"
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "MINIBERT_DATA": str(data_path)}
+def torchrun(*settings, **popen):
+    "`torchrun --nproc_per_node 2 -m minibert_nb.train RSS_MP_GS --preset smoke` on CPU with `settings`."
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m", "minibert_nb.train",
-           "RSS_MP_GS", "--preset", "smoke", "--quiet", "--set", f"out_dir={out}", "device=cpu", "epochs=2"]
+           "RSS_MP_GS", "--preset", "smoke", "--quiet", "--set", "device=cpu", "epochs=3", "max_steps=6", "seed=5", *settings]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    if popen: return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
-    metrics = json.loads((out/"metrics.json").read_text())
-    assert metrics["machine"]["processes"] == 2 and len(metrics["history"]) == 2
-    assert sorted(p.name for p in (out/"predictions").iterdir()) == [
+    return r
+
+
+def test_torchrun_end_to_end_and_resume(data_path, tmp_path):
+    os.environ.setdefault("MINIBERT_DATA", str(data_path))
+    full = tmp_path/"full"
+    r = torchrun(f"out_dir={full}")
+    metrics = json.loads((full/"metrics.json").read_text())
+    assert metrics["machine"]["processes"] == 2 and len(metrics["history"]) == 3
+    assert sorted(p.name for p in (full/"predictions").iterdir()) == [
         "para-dev-output.csv", "sst-dev-output.csv", "sst-test-output.csv", "sts-dev-output.csv", "sts-test-output.csv"]
-    assert not (out/"train_state.safetensors").exists() and (out/"best.safetensors").exists()
+    assert not (full/STATE_FILE).exists() and (full/"best.safetensors").exists()
     assert sum(1 for line in r.stdout.splitlines() if line.startswith('{"method"')) == 1      # rank 0 alone reports
+
+    killed = tmp_path/"killed"                                       # SIGKILL every process after the first epoch
+    proc = torchrun(f"out_dir={killed}", popen=True)
+    deadline = time.time() + 300
+    while not (killed/STATE_FILE).exists():
+        assert proc.poll() is None, "the run ended before it could be killed"
+        assert time.time() < deadline
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL); proc.wait()
+    assert len(json.loads((killed/"metrics.json").read_text())["history"]) < 3
+    torchrun(f"out_dir={killed}", "resume=true")
+    resumed = json.loads((killed/"metrics.json").read_text())
+    assert resumed["resumed_after_epoch"] >= 1
+    strip = lambda h: [{k: v for k, v in e.items() if k != "epoch_time_s"} for e in h]
+    assert strip(resumed["history"]) == strip(metrics["history"]) and resumed["best"] == metrics["best"]
