@@ -14,8 +14,8 @@ from .paths import default_model_dir
 from .tokenizer import BertTokenizer
 
 # %% auto #0
-__all__ = ['timeit', 'bench_tokenizer', 'encoder_flops', 'matmul_gflops', 'bench_encoder', 'bench_padding', 'memory_probe',
-           'bench_memory', 'all_texts', 'main', 'format_table']
+__all__ = ['PARTS', 'timeit', 'bench_tokenizer', 'encoder_flops', 'matmul_gflops', 'bench_encoder', 'bench_optimizer',
+           'bench_compile', 'bench_padding', 'memory_probe', 'bench_memory', 'all_texts', 'main', 'format_table']
 
 # %% ../nbs/12_bench.ipynb #07dd2fb4
 def timeit(fns: dict, repeats: int = 5, warmup: int = 1) -> dict[str, float]:
@@ -78,6 +78,55 @@ def bench_encoder(model_dir, batch: int = 32, length: int = 64, infer_batch: int
             "inference_s": {k: round(v, 4) for k, v in infer_t.items()}, "inference_speedup": round(infer_t["transformers"] / infer_t["ours"], 2),
             "train_step_gflops": round(achieved, 1), "matmul_gflops": round(peak, 1), "fraction_of_matmul": round(achieved / peak, 2)}
 
+# %% ../nbs/12_bench.ipynb #d1fd9fd8
+def bench_optimizer(model_dir, repeats: int = 10) -> dict:
+    torch.manual_seed(0)
+    params = lambda: [torch.nn.Parameter(p.detach().clone()) for p in BertModel.from_pretrained(model_dir).parameters()]
+    opts = {"ours_fused": AdamW(params(), lr=1e-5), "ours_foreach": AdamW(params(), lr=1e-5, fused=False),
+            "torch_default": torch.optim.AdamW(params(), lr=1e-5), "torch_fused": torch.optim.AdamW(params(), lr=1e-5, fused=True)}
+    for o in opts.values():
+        for p in o.param_groups[0]["params"]: p.grad = torch.randn_like(p)
+    t = timeit({k: o.step for k, o in opts.items()}, repeats=repeats, warmup=2)
+    n = sum(p.numel() for p in opts["ours_fused"].param_groups[0]["params"])
+    return {"parameters": n, "step_s": {k: round(v, 4) for k, v in t.items()},
+            "speedup_vs_torch_default": round(t["torch_default"] / t["ours_fused"], 2), "fused_vs_foreach": round(t["ours_foreach"] / t["ours_fused"], 2)}
+
+# %% ../nbs/12_bench.ipynb #289b9b27
+def bench_compile(model_dir, batch: int = 32, length: int = 64, infer_batch: int = 64, repeats: int = 5) -> dict:
+    import transformers
+    torch.manual_seed(0)
+    V = BertModel.from_pretrained(model_dir).config.vocab_size
+    ids = torch.randint(1000, V, (batch, length)); iids = torch.randint(1000, V, (infer_batch, length))
+    def load(kind):
+        return BertModel.from_pretrained(model_dir) if kind == "ours" else transformers.BertModel.from_pretrained(str(model_dir), attn_implementation="sdpa")
+    def call(m, x): return m(x, torch.ones_like(x)) if isinstance(m, BertModel) else m(input_ids=x, attention_mask=torch.ones_like(x))
+    res = {}
+    for mode in ("train", "inference"):
+        models, opts, compile_s = {}, {}, {}
+        for kind in ("ours", "transformers"):
+            for compiled in (False, True):
+                name = kind + ("_compiled" if compiled else "")
+                m = load(kind).train(mode == "train")
+                if compiled: m.compile()
+                models[name], opts[name] = m, (AdamW if kind == "ours" else torch.optim.AdamW)(m.parameters(), lr=1e-5)
+        def step(name):
+            m = models[name]
+            if mode == "inference":
+                with torch.inference_mode(): call(m, iids)
+                return
+            out = call(m, ids)
+            (out.last_hidden_state.pow(2).mean() + out.pooler_output.pow(2).mean()).backward()
+            opts[name].step(); opts[name].zero_grad(set_to_none=True)
+        for name in models:
+            if name.endswith("_compiled"):
+                t = time.perf_counter(); step(name); compile_s[name] = round(time.perf_counter() - t, 1)
+        t = timeit({k: (lambda k=k: step(k)) for k in models}, repeats=repeats)
+        res[mode] = {"s": {k: round(v, 4) for k, v in t.items()}, "first_call_s": compile_s,
+                     "compiled_vs_eager": {k: round(t[k] / t[f"{k}_compiled"], 2) for k in ("ours", "transformers")},
+                     "ours_compiled_vs_transformers": round(t["transformers"] / t["ours_compiled"], 2),
+                     "ours_compiled_vs_transformers_compiled": round(t["transformers_compiled"] / t["ours_compiled"], 2)}
+    return res
+
 # %% ../nbs/12_bench.ipynb #1b4c8936
 def bench_padding(model_dir, data_dir=None, batch_size: int = 32, n_batches: int = 12, fixed: int = 128) -> dict:
     tok = BertTokenizer.from_pretrained(model_dir)
@@ -136,21 +185,25 @@ def bench_memory(method: str = "RSS_MP_GS", steps: int = 8, data_dir=None) -> di
     return {"method": method, "steps": steps, "max_tokens": PRESETS["cpu"]["max_tokens"], **res,
             "memory_ratio": round(res["whole_batches"]["peak_rss_mb"] / res["sliced"]["peak_rss_mb"], 2)}
 
-# %% ../nbs/12_bench.ipynb #b2b99ab8
+# %% ../nbs/12_bench.ipynb #84cf6967
 def all_texts(data_dir=None) -> list[str]:
     tasks = load_tasks(data_dir)
     return [s for t in tasks.values() for sp in t.values() for s in sp.a + (sp.b or [])]
 
+PARTS = ["tokenizer", "encoder", "optimizer", "compile", "padding", "memory"]
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m minibert_nb.bench", description="Benchmarks, ours against transformers, as ratios.")
-    ap.add_argument("--only", nargs="*", choices=["tokenizer", "encoder", "padding", "memory"], help="run only these parts")
+    ap.add_argument("--only", nargs="*", choices=PARTS, help="run only these parts")
     ap.add_argument("--data-dir"); ap.add_argument("--json", help="also write the results to this file")
     a = ap.parse_args(argv)
-    parts = a.only or ["tokenizer", "encoder", "padding", "memory"]
+    parts = a.only or PARTS
     md = default_model_dir()
     res, threads = {"torch": torch.__version__}, torch.get_num_threads()
     if "tokenizer" in parts: res["tokenizer"] = {"threads": threads, **bench_tokenizer(md, all_texts(a.data_dir))}
     if "encoder" in parts: res["encoder"] = {"threads": threads, **bench_encoder(md)}
+    if "optimizer" in parts: res["optimizer"] = {"threads": threads, **bench_optimizer(md)}
+    if "compile" in parts: res["compile"] = {"threads": threads, **bench_compile(md)}
     if "padding" in parts: res["padding"] = {"threads": threads, **bench_padding(md, a.data_dir)}
     if "memory" in parts: res["memory"] = {"threads": threads, **bench_memory(data_dir=a.data_dir)}
     print(format_table(res)); print(json.dumps(res, indent=2))
@@ -171,14 +224,23 @@ def format_table(res: dict) -> str:
         rows += [("train step 32×64 s (ours / transformers)" + part_threads("encoder"), f"{e['train_step_s']['ours']} / {e['train_step_s']['transformers']}", f"×{e['train_speedup']}"),
                  ("inference 64×64 s (ours / transformers)", f"{e['inference_s']['ours']} / {e['inference_s']['transformers']}", f"×{e['inference_speedup']}"),
                  ("train step GFLOP/s vs fp32 matmul", f"{e['train_step_gflops']} / {e['matmul_gflops']}", f"{e['fraction_of_matmul']}")]
+    if "optimizer" in res:
+        o = res["optimizer"]
+        rows += [("AdamW step s, 22.7M params (ours fused / ours foreach / torch default)" + part_threads("optimizer"),
+                  f"{o['step_s']['ours_fused']} / {o['step_s']['ours_foreach']} / {o['step_s']['torch_default']}", f"×{o['speedup_vs_torch_default']}")]
+    if "compile" in res:
+        for mode, r in ((m, res["compile"][m]) for m in ("train", "inference") if m in res["compile"]):
+            s = r["s"]
+            rows += [(f"{mode} s (ours / ours compiled / transformers / transformers compiled)" + part_threads("compile"),
+                      f"{s['ours']} / {s['ours_compiled']} / {s['transformers']} / {s['transformers_compiled']}",
+                      f"×{r['ours_compiled_vs_transformers']} vs transformers, ×{r['ours_compiled_vs_transformers_compiled']} vs its compiled")]
     if "padding" in res:
         p = res["padding"]
         rows += [("SST epoch s (grouped dynamic / padded to 128)" + part_threads("padding"), f"{p['epoch_estimate_s']['dynamic_grouped']} / {p['epoch_estimate_s']['padded_128']}", f"×{p['speedup']}")]
     if "memory" in res:
         m = res["memory"]
         rows += [(f"peak RSS MB, {m['method']} cpu preset, {m['steps']} heaviest steps + dev eval (max_tokens {m['max_tokens']} / whole batches)" + part_threads("memory"),
-                  f"{m['sliced']['peak_rss_mb']:.0f} / {m['whole_batches']['peak_rss_mb']:.0f}", f"×{m['memory_ratio']} less"),
-                 ("s per heaviest step (max_tokens / whole batches)", f"{m['sliced']['heavy_step_s']} / {m['whole_batches']['heavy_step_s']}", "")]
+                  f"{m['sliced']['peak_rss_mb']:.0f} / {m['whole_batches']['peak_rss_mb']:.0f}", f"×{m['memory_ratio']} less")]
     return "\n".join(["| measurement | value | ratio |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in rows])
 
 # %% ../nbs/12_bench.ipynb #7cdbcd31

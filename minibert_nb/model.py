@@ -17,7 +17,7 @@ from .heads import ConvBackbone, Projection, cosine_score, join_pairs, max_pool,
 __all__ = ['VALID_TOKENS', 'TABLE2', 'TASK_NAMES', 'Method', 'parse_method', 'MultitaskBert', 'atomic_write', 'save_checkpoint',
            'checkpoint_header', 'load_checkpoint']
 
-# %% ../nbs/05_model.ipynb #79da81a3
+# %% ../nbs/05_model.ipynb #b027f6cd
 @dataclass(frozen=True)
 class Method:
     "One experiment's ingredients (the paper's Table 1)."
@@ -33,13 +33,14 @@ class Method:
     sampling: str = "fixed"      # fixed | pal (batch sizes from dataset sizes)
     layer_decay: bool = False    # LLRD: lower learning rates for lower layers
     staged: bool = False         # STAGED: heads alone during the warm-up, then everything
+    mlm: bool = False            # MLM: masked-language-model training on the task sentences before fine-tuning
 
 _TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss": ("schedule", "rss"),
            "mp": ("pooling", "mean"), "mtp": ("pooling", "max"), "cs": ("cosine_sts", True), "gs": ("pcgrad", True),
            "cnn": ("cnn", True), "res": ("residual", True), "nores": ("residual", False),
            "xe": ("cross_pairs", True), "fx": ("product", True), "pal": ("sampling", "pal"), "llrd": ("layer_decay", True),
-           "staged": ("staged", True)}
-VALID_TOKENS = "Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; beyond the paper: XE, FX, PAL, LLRD, STAGED"
+           "staged": ("staged", True), "mlm": ("mlm", True)}
+VALID_TOKENS = "Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; beyond the paper: XE, FX, PAL, LLRD, STAGED, MLM"
 
 TABLE2 = ["Baseline", "SR", "RSS", "RSS_MP", "RSS_MP_CS", "RSS_MP_GS", "RSS_MP_GS_CNN_NoRes", "RSS_MTP_GS_CNN_NoRes",
           "RSS_MP_GS_CNN_NoRes_MLP1", "RSS_MP_GS_CNN_Res_MLP1", "RSS_MP_GS_CNN_Res_MLP2"]

@@ -8,17 +8,23 @@ import math
 import torch
 
 # %% auto #0
-__all__ = ['AdamW']
+__all__ = ['AdamW', 'fused_ok']
 
-# %% ../nbs/02_optim.ipynb #12d0e430
+# %% ../nbs/02_optim.ipynb #ea6e55ee
 class AdamW(torch.optim.Optimizer):
-    "AdamW with torch's signature plus `correct_bias` (bias-corrected moments, default True)."
+    "AdamW with torch's signature plus `correct_bias` (bias-corrected moments, default True) and `fused` (one-pass kernel; None: when possible)."
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, correct_bias: bool = True):
+                 weight_decay: float = 1e-2, correct_bias: bool = True, fused: bool | None = None):
         if lr < 0: raise ValueError(f"Invalid learning rate: {lr} (must be >= 0)")
         if not all(0.0 <= b < 1.0 for b in betas): raise ValueError(f"Invalid betas: {betas} (each must be in [0, 1))")
         if eps < 0: raise ValueError(f"Invalid eps: {eps} (must be >= 0)")
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, correct_bias=correct_bias))
+        if fused and not correct_bias: raise ValueError("fused=True needs correct_bias=True (the fused kernel always corrects the bias)")
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, correct_bias=correct_bias,
+                                      fused=correct_bias if fused is None else fused))
+
+    def __setstate__(self, state):                                        # state dicts saved before `fused` existed
+        super().__setstate__(state)
+        for g in self.param_groups: g.setdefault("fused", False)
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -26,7 +32,6 @@ class AdamW(torch.optim.Optimizer):
         if closure is not None:
             with torch.enable_grad(): loss = closure()
         for group in self.param_groups:
-            (beta1, beta2), lr, eps = group["betas"], group["lr"], group["eps"]
             params = [p for p in group["params"] if p.grad is not None]
             if not params: continue
             if any(p.grad.is_sparse for p in params): raise RuntimeError("AdamW does not support sparse gradients")
@@ -34,22 +39,45 @@ class AdamW(torch.optim.Optimizer):
                 if not self.state[p]:
                     self.state[p].update(step=0, exp_avg=torch.zeros_like(p, memory_format=torch.preserve_format),
                                          exp_avg_sq=torch.zeros_like(p, memory_format=torch.preserve_format))
-                self.state[p]["step"] += 1
-            grads = [p.grad for p in params]
-            m = [self.state[p]["exp_avg"] for p in params]
-            v = [self.state[p]["exp_avg_sq"] for p in params]
-            t = [self.state[p]["step"] for p in params]
-            # One fused ("foreach") kernel per line over all tensors of the group; per tensor it is:
-            torch._foreach_mul_(params, 1 - lr * group["weight_decay"])          # θ ← θ·(1 − lr·λ)   decoupled decay
-            torch._foreach_lerp_(m, grads, 1 - beta1)                             # m ← β1·m + (1−β1)·g
-            torch._foreach_mul_(v, beta2)
-            torch._foreach_addcmul_(v, grads, grads, 1 - beta2)                   # v ← β2·v + (1−β2)·g²
-            denom = torch._foreach_sqrt(v)
-            if group["correct_bias"]:                                              # m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ)
-                torch._foreach_div_(denom, [math.sqrt(1 - beta2 ** s) for s in t])
-                steps = [-lr / (1 - beta1 ** s) for s in t]
-            else:
-                steps = [-lr] * len(params)
-            torch._foreach_add_(denom, eps)
-            torch._foreach_addcdiv_(params, m, denom, steps)                      # θ ← θ − lr·m̂/(√v̂ + ε)
+            (self._fused_step if group["fused"] and fused_ok(params) else self._foreach_step)(group, params)
         return loss
+
+    def _foreach_step(self, group, params):
+        (beta1, beta2), lr, eps = group["betas"], group["lr"], group["eps"]
+        for p in params: self.state[p]["step"] = int(self.state[p]["step"]) + 1
+        grads = [p.grad for p in params]
+        m = [self.state[p]["exp_avg"] for p in params]
+        v = [self.state[p]["exp_avg_sq"] for p in params]
+        t = [self.state[p]["step"] for p in params]
+        # One fused ("foreach") kernel per line over all tensors of the group; per tensor it is:
+        torch._foreach_mul_(params, 1 - lr * group["weight_decay"])          # θ ← θ·(1 − lr·λ)   decoupled decay
+        torch._foreach_lerp_(m, grads, 1 - beta1)                             # m ← β1·m + (1−β1)·g
+        torch._foreach_mul_(v, beta2)
+        torch._foreach_addcmul_(v, grads, grads, 1 - beta2)                   # v ← β2·v + (1−β2)·g²
+        denom = torch._foreach_sqrt(v)
+        if group["correct_bias"]:                                              # m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ)
+            torch._foreach_div_(denom, [math.sqrt(1 - beta2 ** s) for s in t])
+            steps = [-lr / (1 - beta1 ** s) for s in t]
+        else:
+            steps = [-lr] * len(params)
+        torch._foreach_add_(denom, eps)
+        torch._foreach_addcdiv_(params, m, denom, steps)                      # θ ← θ − lr·m̂/(√v̂ + ε)
+
+    def _fused_step(self, group, params):
+        "The same update as `_foreach_step`, every line in one pass over memory (torch's `_fused_adamw_` kernel)."
+        for p in params:                                                       # the kernel counts steps in a tensor on p's device
+            s = self.state[p]["step"]
+            if not torch.is_tensor(s) or s.device != p.device: self.state[p]["step"] = torch.tensor(float(s), device=p.device)
+        st = [self.state[p] for p in params]
+        steps = [s["step"] for s in st]
+        torch._foreach_add_(steps, 1)
+        (beta1, beta2) = group["betas"]
+        torch._fused_adamw_(params, [p.grad for p in params], [s["exp_avg"] for s in st], [s["exp_avg_sq"] for s in st], [], steps,
+                            lr=group["lr"], beta1=beta1, beta2=beta2, weight_decay=group["weight_decay"], eps=group["eps"],
+                            amsgrad=False, maximize=False)
+
+def fused_ok(params) -> bool:
+    "Whether torch's fused AdamW kernel takes these tensors: floating point, all on one CPU or CUDA device."
+    devices = {p.device for p in params}
+    return (hasattr(torch, "_fused_adamw_") and len(devices) == 1 and next(iter(devices)).type in ("cpu", "cuda")
+            and all(p.is_floating_point() and p.grad.dtype == p.dtype for p in params))
