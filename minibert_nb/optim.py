@@ -8,7 +8,7 @@ import math
 import torch
 
 # %% auto #0
-__all__ = ['AdamW', 'fused_ok']
+__all__ = ['AdamW', 'fused_ok', 'lr_factor']
 
 # %% ../nbs/02_optim.ipynb #ea6e55ee
 class AdamW(torch.optim.Optimizer):
@@ -81,3 +81,11 @@ def fused_ok(params) -> bool:
     devices = {p.device for p in params}
     return (hasattr(torch, "_fused_adamw_") and len(devices) == 1 and next(iter(devices)).type in ("cpu", "cuda")
             and all(p.is_floating_point() and p.grad.dtype == p.dtype for p in params))
+
+# %% ../nbs/02_optim.ipynb #439e61c0
+def lr_factor(step: int, total: int, warmup: float, kind: str = "linear", staged: str | None = None) -> float:
+    "Multiplier of a group's base rate at `step` of `total`: warm-up, then constant or linear decay; STAGED: `staged` is 'encoder' or 'heads'."
+    w = int(warmup * total)
+    if step < w: return {"encoder": 0.0, "heads": 1.0}.get(staged, (step + 1) / w)
+    if kind == "constant": return 1.0
+    return max(0.0, (total - step) / max(1, total - w))

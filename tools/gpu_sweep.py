@@ -12,7 +12,7 @@ Results of the runs made for issue 7: results/cpu-preset-h200/sweep.jsonl and ta
 import json, os, sys, time, traceback
 from minibert_nb.train import run
 out = os.environ.get("OUT", "/tmp")
-runs = [(m, {}) for m in sys.argv[1].split(",")]
+runs = [(m, {}) for m in sys.argv[1].split(",") if m]
 for extra in sys.argv[2:]:                      # METHOD:key=val,key=val
     m, kv = extra.split(":")
     runs.append((m, {k: (float(v) if any(c in v for c in ".e") else int(v)) for k, v in (x.split("=") for x in kv.split(","))}))
