@@ -105,7 +105,7 @@ def build_optimizer(model: MultitaskBert, cfg: TrainConfig) -> AdamW:
     groups.append({"params": [p for p in model.parameters() if id(p) not in ids], "lr": cfg.head_lr or cfg.lr, "name": "heads"})
     return AdamW(groups, weight_decay=cfg.weight_decay)
 
-# %% ../nbs/08_train.ipynb #e48ec8ed
+# %% ../nbs/08_train.ipynb #304a33b7
 class NonFiniteLoss(FloatingPointError): pass
 
 def split_by_tokens(batch: dict, max_tokens: int | None) -> list[tuple[dict, float]]:
@@ -132,26 +132,21 @@ def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, devi
         if bad: raise NonFiniteLoss(f"{where}: the {', '.join(bad)} loss is {values[bad[0]]}; stopping (the last good checkpoint is kept)")
         return values
     optimizer.zero_grad(set_to_none=True)
-    if n_ranks > 1 and pcgrad is None:                                   # DDP: one forward, one averaged backward
-        losses = forward(step_batches)
-        values = check(losses)
-        sum(losses.values()).backward()
-    else:
-        no_sync = model.no_sync() if hasattr(model, "no_sync") else contextlib.nullcontext()
-        losses, task_grads = {}, {}
-        with no_sync:
-            for t, b in step_batches.items():                            # one task (slice) at a time: its graph is freed after its backward
-                parts = split_by_tokens(b, max_tokens)
-                for part, w in parts:
-                    loss = forward({t: part})[t]
-                    if len(parts) > 1: loss = loss * w
-                    losses[t] = loss.detach() + losses[t] if t in losses else loss.detach()
-                    if pcgrad is None: loss.backward()
-                    else:
-                        g = pcgrad.task_gradient(loss)
-                        task_grads[t] = task_grads[t].add_(g) if t in task_grads else g
-        values = check(losses)                                           # before the optimizer (or PCGrad) uses any of it
-        if pcgrad is not None: pcgrad.apply(list(task_grads.values()))
+    work = [(t, part, w, len(parts)) for t, b in step_batches.items() for parts in [split_by_tokens(b, max_tokens)] for part, w in parts]
+    is_ddp = hasattr(model, "no_sync")
+    losses, task_grads = {}, {}
+    for i, (t, part, w, k) in enumerate(work):                           # one task (slice) at a time: its graph is freed after its backward
+        average = is_ddp and pcgrad is None and i == len(work) - 1        # DDP averages the summed gradients in the last backward
+        with model.no_sync() if is_ddp and not average else contextlib.nullcontext():
+            loss = forward({t: part})[t]
+            if k > 1: loss = loss * w
+            losses[t] = loss.detach() + losses[t] if t in losses else loss.detach()
+            if pcgrad is None: loss.backward()
+            else:
+                g = pcgrad.task_gradient(loss)
+                task_grads[t] = task_grads[t].add_(g) if t in task_grads else g
+    values = check(losses)                                               # before the optimizer (or PCGrad) uses any of it
+    if pcgrad is not None: pcgrad.apply(list(task_grads.values()))
     optimizer.step()
     return values
 

@@ -1,4 +1,5 @@
-"""Two gloo processes on CPU make the same update as one process on the same global batch (with and without GS),
+"""Two gloo processes on CPU make the same update as one process on the same global batch (with and without GS, with and
+without `max_tokens` slicing),
 and `torchrun -m minibert_nb.train` runs end to end with rank 0 writing the results once, and resumes after a SIGKILL."""
 import json, os, signal, subprocess, sys, time
 import pytest
@@ -11,7 +12,8 @@ from minibert_nb.data import encode_split, load_tasks, schedule
 from minibert_nb.model import MultitaskBert, TASK_NAMES, parse_method
 from minibert_nb.pcgrad import PCGrad
 from minibert_nb.tokenizer import BertTokenizer
-from minibert_nb.train import STATE_FILE, train_step
+from minibert_nb.distributed import shard
+from minibert_nb.train import STATE_FILE, split_by_tokens, train_step
 
 STEPS = 3
 
@@ -34,25 +36,30 @@ def setup(method, data_path, model_path):
     return model, opt, pcgrad, steps
 
 
-def worker(rank, world_size, init_file, method, data_path, model_path, out):
+def worker(rank, world_size, init_file, method, max_tokens, data_path, model_path, out):
     torch.set_num_threads(1)
     dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
     model, opt, pcgrad, steps = setup(method, data_path, model_path)
     ddp = DDP(model, find_unused_parameters=True)
-    losses = [train_step(ddp, b, opt, pcgrad, "cpu", "test") for b in steps]
+    losses = [train_step(ddp, b, opt, pcgrad, "cpu", "test", max_tokens=max_tokens) for b in steps]
     if rank == 0: torch.save({"params": {k: v.detach() for k, v in model.state_dict().items()}, "losses": losses}, out)
     dist.destroy_process_group()
 
 
+@pytest.mark.parametrize("max_tokens", [None, 40])
 @pytest.mark.parametrize("method", ["RSS_MP", "RSS_MP_GS_CNN_Res_MLP1"])
-def test_two_processes_match_one(method, data_path, model_path, tmp_path):
-    mp.spawn(worker, args=(2, str(tmp_path/"init"), method, str(data_path), str(model_path), str(tmp_path/"ddp.pt")), nprocs=2)
+def test_two_processes_match_one(method, max_tokens, data_path, model_path, tmp_path):
+    mp.spawn(worker, args=(2, str(tmp_path/"init"), method, max_tokens, str(data_path), str(model_path), str(tmp_path/"ddp.pt")), nprocs=2)
     model, opt, pcgrad, steps = setup(method, data_path, model_path)
+    if max_tokens:                                   # the two ranks cut some shard into different numbers of slices
+        n_slices = lambda b, r: len(split_by_tokens(shard(b, r, 2)[0], max_tokens))
+        assert any(n_slices(b[t], 0) != n_slices(b[t], 1) for b in steps for t in b)
+        assert any(n_slices(b[t], 0) > 1 for b in steps for t in b)
     start = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    losses = [train_step(model, b, opt, pcgrad, "cpu", "test") for b in steps]
+    losses = [train_step(model, b, opt, pcgrad, "cpu", "test", max_tokens=max_tokens) for b in steps]
     got = torch.load(tmp_path/"ddp.pt")
     for k, v in model.state_dict().items():
-        torch.testing.assert_close(got["params"][k], v, atol=2e-5, rtol=1e-4, msg=lambda m: f"{method}, {k}: {m}")
+        torch.testing.assert_close(got["params"][k], v, atol=2e-5, rtol=1e-4, msg=lambda m: f"{method}, max_tokens {max_tokens}, {k}: {m}")
     moved = sum((v - start[k]).abs().sum().item() for k, v in model.state_dict().items())
     assert moved > 1.0                               # the steps really changed the weights
     for a, b in zip(got["losses"], losses):
