@@ -12,8 +12,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'BertConfig', 'Embeddings', 'SelfAttention', 'FeedForward', 'Layer', 'BertOutput', 'Pooler',
-           'BertModel', 'attention_maps', 'from_hf_state_dict', 'to_hf_state_dict', 'load_hf_weights', 'check_and_load']
+__all__ = ['ACTIVATIONS', 'BertConfig', 'keep_mask', 'dropout', 'Dropout', 'Embeddings', 'SelfAttention', 'FeedForward', 'Layer',
+           'BertOutput', 'Pooler', 'attention_4d', 'BertModel', 'attention_maps', 'from_hf_state_dict',
+           'to_hf_state_dict', 'load_hf_weights', 'check_and_load']
 
 # %% ../nbs/01_bert.ipynb #3e8e0d4f
 @dataclass
@@ -56,7 +57,23 @@ class BertConfig:
 ACTIVATIONS = {"gelu": F.gelu, "gelu_new": lambda x: F.gelu(x, approximate="tanh"),
                "gelu_pytorch_tanh": lambda x: F.gelu(x, approximate="tanh"), "relu": F.relu}
 
-# %% ../nbs/01_bert.ipynb #5eb591e2
+# %% ../nbs/01_bert.ipynb #b849e0f5
+def keep_mask(shape, p: float, dtype=torch.float32) -> torch.Tensor:
+    "Dropout's multiplier (on CPU): 0 with probability `p` rounded to 1/65536, else 1/(1-p), from 16 random bits per element."
+    n, cut = math.prod(shape), round(p * 65536)
+    bits = torch.empty((n + 3) // 4, dtype=torch.int64).random_(-2**63, 2**63 - 1).view(torch.int16)[:n].view(shape)
+    return torch.ge(bits, cut - 32768, out=torch.empty(shape, dtype=dtype)).mul_(65536 / (65536 - cut))   # 0/1 written straight as floats
+
+def dropout(x: torch.Tensor, p: float, training: bool = True) -> torch.Tensor:
+    "`F.dropout`, with `keep_mask` on CPU while training (not while compiling: the compiler fuses torch's own)."
+    if not training or not 0 < p < 1 or x.device.type != "cpu" or torch.compiler.is_compiling(): return F.dropout(x, p, training)
+    return x * keep_mask(x.shape, p, x.dtype)                    # autograd saves the mask: the backward is one multiply
+
+class Dropout(nn.Dropout):
+    "`nn.Dropout` through `dropout` (the cheaper CPU mask)."
+    def forward(self, x): return dropout(x, self.p, self.training)
+
+# %% ../nbs/01_bert.ipynb #630766ec
 class Embeddings(nn.Module):
     def __init__(self, c: BertConfig):
         super().__init__()
@@ -64,14 +81,14 @@ class Embeddings(nn.Module):
         self.position_embeddings = nn.Embedding(c.max_position_embeddings, c.hidden_size)
         self.token_type_embeddings = nn.Embedding(c.type_vocab_size, c.hidden_size)
         self.norm = nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
-        self.dropout = nn.Dropout(c.hidden_dropout_prob)
+        self.dropout = Dropout(c.hidden_dropout_prob)
 
     def forward(self, input_ids, token_type_ids):
         pos = torch.arange(input_ids.shape[1], device=input_ids.device)
         x = self.word_embeddings(input_ids) + self.position_embeddings(pos) + self.token_type_embeddings(token_type_ids)
         return self.dropout(self.norm(x))
 
-# %% ../nbs/01_bert.ipynb #c0805e38
+# %% ../nbs/01_bert.ipynb #fe88d457
 class SelfAttention(nn.Module):
     def __init__(self, c: BertConfig):
         super().__init__()
@@ -80,24 +97,31 @@ class SelfAttention(nn.Module):
         self.proj = nn.Linear(c.hidden_size, c.hidden_size)
 
     def heads(self, x):
-        "Q, K, V of `x` (B, T, C), each (B, heads, T, C/heads)."
+        "Q, K, V of `x` (B, T, C) stacked: (3, B, heads, T, C/heads)."
         B, T, C = x.shape
-        return self.qkv(x).view(B, T, 3, self.n_head, C // self.n_head).permute(2, 0, 3, 1, 4).unbind(0)
+        return self.qkv(x).view(B, T, 3, self.n_head, C // self.n_head).permute(2, 0, 3, 1, 4)
+
+    def scores(self, q, k, mask=None):
+        "Softmax's input QKᵀ/√d (B, heads, T, T), -inf where `mask` is False."
+        s = (q @ k.transpose(-1, -2)).mul_(q.shape[-1] ** -0.5)
+        return s if mask is None else s.masked_fill(~mask, float("-inf"))
 
     def forward(self, x, mask=None):
         "`mask` is (B, 1, 1, T), True where a key may be attended to."
-        q, k, v = self.heads(x)
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0)
+        qkv = self.heads(x)
+        if self.training and 0 < self.dropout < 1 and x.device.type == "cpu" and not torch.compiler.is_compiling():
+            q, k, v = qkv.contiguous()
+            y = dropout(self.scores(q, k, mask).softmax(-1), self.dropout) @ v
+        else:
+            y = F.scaled_dot_product_attention(*qkv, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0)
         return self.proj(y.transpose(1, 2).flatten(2))
 
     def probs(self, x, mask=None):
-        "The attention weights themselves (B, heads, T, T), computed explicitly: for plots, not for training."
+        "The attention weights themselves (B, heads, T, T), computed explicitly: for plots."
         q, k, _ = self.heads(x)
-        scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
-        if mask is not None: scores = scores.masked_fill(~mask, float("-inf"))
-        return scores.softmax(-1)
+        return self.scores(q, k, mask).softmax(-1)
 
-# %% ../nbs/01_bert.ipynb #e736433b
+# %% ../nbs/01_bert.ipynb #d2947ce1
 class FeedForward(nn.Module):
     def __init__(self, c: BertConfig):
         super().__init__()
@@ -110,13 +134,13 @@ class Layer(nn.Module):
         super().__init__()
         self.attention, self.attention_norm = SelfAttention(c), nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
         self.ffn, self.ffn_norm = FeedForward(c), nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
-        self.dropout = nn.Dropout(c.hidden_dropout_prob)
+        self.dropout = Dropout(c.hidden_dropout_prob)
 
     def forward(self, x, mask=None):
         x = self.attention_norm(x + self.dropout(self.attention(x, mask)))
         return self.ffn_norm(x + self.dropout(self.ffn(x)))
 
-# %% ../nbs/01_bert.ipynb #12cbff1e
+# %% ../nbs/01_bert.ipynb #6fb8632b
 @dataclass
 class BertOutput:
     last_hidden_state: torch.Tensor  # (B, T, hidden)
@@ -128,6 +152,11 @@ class Pooler(nn.Module):
         self.dense = nn.Linear(c.hidden_size, c.hidden_size)
 
     def forward(self, h): return torch.tanh(self.dense(h[:, 0]))
+
+def attention_4d(attention_mask):
+    "(B, T) 1/0 padding mask → (B, 1, 1, T) bools for attention; None when nothing is padding (and not compiling)."
+    if attention_mask is None or (not torch.compiler.is_compiling() and bool(attention_mask.all())): return None
+    return attention_mask[:, None, None, :].bool()
 
 class BertModel(nn.Module):
     "The BERT encoder: `model(input_ids, attention_mask, token_type_ids)` → `BertOutput`."
@@ -148,17 +177,17 @@ class BertModel(nn.Module):
 
     def forward(self, input_ids, attention_mask=None, token_type_ids=None) -> BertOutput:
         if token_type_ids is None: token_type_ids = torch.zeros_like(input_ids)
-        mask = None if attention_mask is None else attention_mask[:, None, None, :].bool()
         x = self.embeddings(input_ids, token_type_ids)
+        mask = attention_4d(attention_mask)
         for layer in self.layers: x = layer(x, mask)
         return BertOutput(x, self.pooler(x))
 
-# %% ../nbs/01_bert.ipynb #4b86c61f
+# %% ../nbs/01_bert.ipynb #a22e7e64
 @torch.no_grad()
 def attention_maps(model: BertModel, input_ids, attention_mask=None, layer: int = -1, token_type_ids=None) -> torch.Tensor:
     "Attention weights (B, heads, T, T) of layer `layer` for a batch."
     layer = layer % len(model.layers)
-    mask = None if attention_mask is None else attention_mask[:, None, None, :].bool()
+    mask = attention_4d(attention_mask)
     x = model.embeddings(input_ids, torch.zeros_like(input_ids) if token_type_ids is None else token_type_ids)
     for blk in model.layers[:layer]: x = blk(x, mask)
     return model.layers[layer].attention.probs(x, mask)
