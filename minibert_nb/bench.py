@@ -14,14 +14,15 @@ from .paths import default_model_dir
 from .tokenizer import BertTokenizer
 
 # %% auto #0
-__all__ = ['MATMUL_OPS', 'PARTS', 'timeit', 'synchronizer', 'bench_tokenizer', 'amp', 'load_encoder', 'encoder_optimizer',
-           'encoder_forward', 'encoder_step', 'encoder_infer', 'encoder_flops', 'matmul_gflops', 'device_name',
-           'step_memory_mb', 'bench_encoder', 'bench_optimizer', 'bench_compile', 'profile_shares', 'bench_profile',
-           'bench_padding', 'memory_probe', 'bench_memory', 'all_texts', 'part_key', 'main', 'format_table']
+__all__ = ['MATMUL_OPS', 'PARTS', 'time_rounds', 'timeit', 'paired_speedup', 'synchronizer', 'bench_tokenizer', 'amp',
+           'load_encoder', 'encoder_optimizer', 'encoder_forward', 'encoder_step', 'encoder_infer', 'encoder_flops',
+           'matmul_gflops', 'device_name', 'step_memory_mb', 'bench_encoder', 'bench_optimizer', 'bench_compile',
+           'profile_shares', 'bench_profile', 'bench_padding', 'memory_probe', 'bench_memory', 'all_texts', 'part_key',
+           'main', 'format_table']
 
-# %% ../nbs/12_bench.ipynb #201b6ba9
-def timeit(fns: dict, repeats: int = 5, warmup: int = 1, sync=None) -> dict[str, float]:
-    "Median seconds of each callable in `fns`, run alternately (`warmup` untimed rounds first); `sync()` waits for queued GPU work."
+# %% ../nbs/12_bench.ipynb #eade806e
+def time_rounds(fns: dict, repeats: int = 5, warmup: int = 1, sync=None) -> dict[str, list[float]]:
+    "Seconds of each callable in `fns` in each of `repeats` rounds, run alternately (`warmup` untimed rounds first); `sync()` waits for queued GPU work."
     times = {k: [] for k in fns}
     for r in range(warmup + repeats):
         for k, f in fns.items():
@@ -30,7 +31,15 @@ def timeit(fns: dict, repeats: int = 5, warmup: int = 1, sync=None) -> dict[str,
             if sync: sync()
             dt = time.perf_counter() - t
             if r >= warmup: times[k].append(dt)
-    return {k: statistics.median(v) for k, v in times.items()}
+    return times
+
+def timeit(fns: dict, repeats: int = 5, warmup: int = 1, sync=None) -> dict[str, float]:
+    "Median seconds of each callable in `fns` over `time_rounds`."
+    return {k: statistics.median(v) for k, v in time_rounds(fns, repeats, warmup, sync).items()}
+
+def paired_speedup(rounds: dict[str, list[float]], slow: str = "transformers", fast: str = "ours") -> float:
+    "Median over rounds of `slow`'s time / `fast`'s time in the same round: what a machine whose speed drifts between rounds cannot move."
+    return statistics.median(a / b for a, b in zip(rounds[slow], rounds[fast]))
 
 def synchronizer(device: torch.device):
     "What `timeit` must call to time work on `device`: CUDA kernels run asynchronously, CPU work does not."
@@ -80,7 +89,7 @@ def encoder_step(model, opt, ids, mask, precision: str = "fp32"):
 def encoder_infer(model, ids, mask, precision: str = "fp32"):
     with torch.inference_mode(), amp(ids.device, precision): return encoder_forward(model, ids, mask)
 
-# %% ../nbs/12_bench.ipynb #08e7a894
+# %% ../nbs/12_bench.ipynb #327333f5
 def encoder_flops(cfg, batch: int, length: int, train: bool) -> float:
     "Matmul FLOPs of one forward (×3 for forward + backward) of the encoder on a (batch, length) input."
     H, I, L, T = cfg.hidden_size, cfg.intermediate_size, cfg.num_hidden_layers, length
@@ -119,18 +128,22 @@ def bench_encoder(model_dir, batch: int = 32, length: int = 64, infer_batch: int
     n_mm = max(1, round(encoder_flops(cfg, batch, length, train=True) / (2 * a.shape[0] * w.shape[0] * w.shape[1])))
     def matmuls():                                                          # the step's FLOPs as plain matmuls
         for _ in range(n_mm): a @ w
-    train = timeit({**{k: (lambda k=k: encoder_step(models[k], opts[k], ids, mask, precision)) for k in models}, "matmuls": matmuls},
-                   repeats=repeats, sync=sync)
+    train_rounds = time_rounds({**{k: (lambda k=k: encoder_step(models[k], opts[k], ids, mask, precision)) for k in models}, "matmuls": matmuls},
+                               repeats=repeats, sync=sync)
+    train = {k: statistics.median(v) for k, v in train_rounds.items()}
     same_rounds = n_mm * 2 * a.shape[0] * w.shape[0] * w.shape[1] / train.pop("matmuls") / 1e9
     memory = {k: round(step_memory_mb(models[k], opts[k], ids, mask, precision), 1) for k in models} if device.type == "cuda" else None
     iids = torch.randint(1000, cfg.vocab_size, (infer_batch, length), device=device); imask = torch.ones_like(iids)
     for m in models.values(): m.eval()
-    infer_t = timeit({k: (lambda k=k: encoder_infer(models[k], iids, imask, precision)) for k in models}, repeats=repeats, sync=sync)
+    infer_rounds = time_rounds({k: (lambda k=k: encoder_infer(models[k], iids, imask, precision)) for k in models}, repeats=repeats, sync=sync)
+    infer_t = {k: statistics.median(v) for k, v in infer_rounds.items()}
     achieved = encoder_flops(cfg, batch, length, train=True) / train["ours"] / 1e9
     best = matmul_gflops(n=batch * length, device=device, dtype=a.dtype)
     return {"device": device_name(device), "precision": precision, "batch": batch, "length": length, "infer_batch": infer_batch,
             "train_step_s": {k: round(v, 5) for k, v in train.items()}, "train_speedup": round(train["transformers"] / train["ours"], 2),
+            "train_speedup_paired": round(paired_speedup(train_rounds), 2),
             "inference_s": {k: round(v, 5) for k, v in infer_t.items()}, "inference_speedup": round(infer_t["transformers"] / infer_t["ours"], 2),
+            "inference_speedup_paired": round(paired_speedup(infer_rounds), 2),
             "train_step_gflops": round(achieved, 1), "matmul_gflops": round(same_rounds, 1), "fraction_of_matmul": round(achieved / same_rounds, 2),
             "matmul_gflops_best": round(best, 1), "fraction_of_best_matmul": round(achieved / best, 2),
             **({"train_step_memory_mb": memory, "memory_ratio": round(memory["transformers"] / memory["ours"], 2)} if memory else {})}
@@ -263,7 +276,7 @@ def bench_memory(method: str = "RSS_MP_GS", steps: int = 8, data_dir=None, repea
     return {"method": method, "steps": steps, "max_tokens": PRESETS["cpu"]["max_tokens"], **res,
             "memory_ratio": round(res["whole_batches"]["peak_rss_mb"] / res["sliced"]["peak_rss_mb"], 2)}
 
-# %% ../nbs/12_bench.ipynb #60aa8e55
+# %% ../nbs/12_bench.ipynb #062272aa
 def all_texts(data_dir=None) -> list[str]:
     tasks = load_tasks(data_dir)
     return [s for t in tasks.values() for sp in t.values() for s in sp.a + (sp.b or [])]
@@ -318,8 +331,9 @@ def format_table(res: dict) -> str:
     for key in (k for k in res if k == "encoder" or k.startswith("encoder_")):
         e = res[key]; B, T = e.get("batch", 32), e.get("length", 64)
         ctx = _setting(e, part_threads(key))
-        rows += [(f"train step {B}×{T} s (ours / transformers){ctx}", f"{e['train_step_s']['ours']} / {e['train_step_s']['transformers']}", f"×{e['train_speedup']}"),
-                 (f"inference {e.get('infer_batch', 2 * B)}×{T} s (ours / transformers){ctx}", f"{e['inference_s']['ours']} / {e['inference_s']['transformers']}", f"×{e['inference_speedup']}"),
+        paired = lambda k: f" (per round ×{e[k + '_paired']})" if k + "_paired" in e else ""
+        rows += [(f"train step {B}×{T} s (ours / transformers){ctx}", f"{e['train_step_s']['ours']} / {e['train_step_s']['transformers']}", f"×{e['train_speedup']}" + paired("train_speedup")),
+                 (f"inference {e.get('infer_batch', 2 * B)}×{T} s (ours / transformers){ctx}", f"{e['inference_s']['ours']} / {e['inference_s']['transformers']}", f"×{e['inference_speedup']}" + paired("inference_speedup")),
                  (f"train step {B}×{T} GFLOP/s vs {e.get('precision', 'fp32')} " + ("matmul in the same rounds / best matmul" if "matmul_gflops_best" in e else "best matmul") + ctx,
                   f"{e['train_step_gflops']} / {e['matmul_gflops']}" + (f" / {e['matmul_gflops_best']}" if "matmul_gflops_best" in e else ""),
                   f"{e['fraction_of_matmul']}" + (f" / {e['fraction_of_best_matmul']}" if "matmul_gflops_best" in e else ""))]
