@@ -189,7 +189,7 @@ def bench_compile(model_dir, batch: int = 32, length: int = 64, infer_batch: int
                      "ours_compiled_vs_transformers_compiled": round(t["transformers_compiled"] / t["ours_compiled"], 2)}
     return res
 
-# %% ../nbs/12_bench.ipynb #2ed82d6c
+# %% ../nbs/12_bench.ipynb #63215d17
 MATMUL_OPS = ("aten::mm", "aten::addmm", "aten::bmm")
 
 def profile_shares(fn, steps: int = 3, top: int = 8) -> dict:
@@ -212,8 +212,9 @@ def bench_profile(model_dir, batch: int = 32, length: int = 64, steps: int = 3, 
         torch.manual_seed(0)
         model = load_encoder(kind, model_dir, "cpu"); opt = encoder_optimizer(model)
         ids = torch.randint(1000, model.config.vocab_size, (batch, length)); iids = torch.randint(1000, model.config.vocab_size, (2 * batch, length))
-        model.train(); res.setdefault("train", {})[kind] = profile_shares(lambda: encoder_step(model, opt, ids, torch.ones_like(ids)), steps, top)
-        model.eval(); res.setdefault("inference", {})[kind] = profile_shares(lambda: encoder_infer(model, iids, torch.ones_like(iids)), steps, top)
+        mask, imask = torch.ones_like(ids), torch.ones_like(iids)
+        model.train(); res.setdefault("train", {})[kind] = profile_shares(lambda: encoder_step(model, opt, ids, mask), steps, top)
+        model.eval(); res.setdefault("inference", {})[kind] = profile_shares(lambda: encoder_infer(model, iids, imask), steps, top)
     for mode in ("train", "inference"): res[mode]["ceiling"] = round(1 / res[mode]["transformers"]["matmul_share"], 2)
     return res
 
