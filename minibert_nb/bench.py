@@ -14,13 +14,13 @@ from .paths import default_model_dir
 from .tokenizer import BertTokenizer
 
 # %% auto #0
-__all__ = ['MATMUL_OPS', 'PARTS', 'time_rounds', 'timeit', 'paired_speedup', 'synchronizer', 'bench_tokenizer', 'amp',
+__all__ = ['MATMUL_OPS', 'PARTS', 'time_rounds', 'medians', 'timeit', 'paired_speedup', 'synchronizer', 'bench_tokenizer', 'amp',
            'load_encoder', 'encoder_optimizer', 'encoder_forward', 'encoder_step', 'encoder_infer', 'encoder_flops',
            'matmul_gflops', 'device_name', 'step_memory_mb', 'bench_encoder', 'bench_optimizer', 'bench_compile',
            'profile_shares', 'bench_profile', 'bench_padding', 'memory_probe', 'bench_memory', 'all_texts', 'part_key',
            'main', 'format_table']
 
-# %% ../nbs/12_bench.ipynb #eade806e
+# %% ../nbs/12_bench.ipynb #0d67511e
 def time_rounds(fns: dict, repeats: int = 5, warmup: int = 1, sync=None) -> dict[str, list[float]]:
     "Seconds of each callable in `fns` in each of `repeats` rounds, run alternately (`warmup` untimed rounds first); `sync()` waits for queued GPU work."
     times = {k: [] for k in fns}
@@ -33,9 +33,11 @@ def time_rounds(fns: dict, repeats: int = 5, warmup: int = 1, sync=None) -> dict
             if r >= warmup: times[k].append(dt)
     return times
 
+def medians(rounds: dict[str, list[float]]) -> dict[str, float]: return {k: statistics.median(v) for k, v in rounds.items()}
+
 def timeit(fns: dict, repeats: int = 5, warmup: int = 1, sync=None) -> dict[str, float]:
     "Median seconds of each callable in `fns` over `time_rounds`."
-    return {k: statistics.median(v) for k, v in time_rounds(fns, repeats, warmup, sync).items()}
+    return medians(time_rounds(fns, repeats, warmup, sync))
 
 def paired_speedup(rounds: dict[str, list[float]], slow: str = "transformers", fast: str = "ours") -> float:
     "Median over rounds of `slow`'s time / `fast`'s time in the same round: what a machine whose speed drifts between rounds cannot move."
@@ -89,7 +91,7 @@ def encoder_step(model, opt, ids, mask, precision: str = "fp32"):
 def encoder_infer(model, ids, mask, precision: str = "fp32"):
     with torch.inference_mode(), amp(ids.device, precision): return encoder_forward(model, ids, mask)
 
-# %% ../nbs/12_bench.ipynb #327333f5
+# %% ../nbs/12_bench.ipynb #be885660
 def encoder_flops(cfg, batch: int, length: int, train: bool) -> float:
     "Matmul FLOPs of one forward (×3 for forward + backward) of the encoder on a (batch, length) input."
     H, I, L, T = cfg.hidden_size, cfg.intermediate_size, cfg.num_hidden_layers, length
@@ -125,18 +127,19 @@ def bench_encoder(model_dir, batch: int = 32, length: int = 64, infer_batch: int
     ids = torch.randint(1000, cfg.vocab_size, (batch, length), device=device); mask = torch.ones_like(ids)
     a = torch.randn(batch * length, cfg.hidden_size, device=device, dtype=torch.bfloat16 if precision == "bf16" else torch.float32)
     w = torch.randn(cfg.hidden_size, cfg.intermediate_size, device=device, dtype=a.dtype)
-    n_mm = max(1, round(encoder_flops(cfg, batch, length, train=True) / (2 * a.shape[0] * w.shape[0] * w.shape[1])))
+    mm_flops = 2 * a.shape[0] * w.shape[0] * w.shape[1]
+    n_mm = max(1, round(encoder_flops(cfg, batch, length, train=True) / mm_flops))
     def matmuls():                                                          # the step's FLOPs as plain matmuls
         for _ in range(n_mm): a @ w
     train_rounds = time_rounds({**{k: (lambda k=k: encoder_step(models[k], opts[k], ids, mask, precision)) for k in models}, "matmuls": matmuls},
                                repeats=repeats, sync=sync)
-    train = {k: statistics.median(v) for k, v in train_rounds.items()}
-    same_rounds = n_mm * 2 * a.shape[0] * w.shape[0] * w.shape[1] / train.pop("matmuls") / 1e9
+    train = medians(train_rounds)
+    same_rounds = n_mm * mm_flops / train.pop("matmuls") / 1e9
     memory = {k: round(step_memory_mb(models[k], opts[k], ids, mask, precision), 1) for k in models} if device.type == "cuda" else None
     iids = torch.randint(1000, cfg.vocab_size, (infer_batch, length), device=device); imask = torch.ones_like(iids)
     for m in models.values(): m.eval()
     infer_rounds = time_rounds({k: (lambda k=k: encoder_infer(models[k], iids, imask, precision)) for k in models}, repeats=repeats, sync=sync)
-    infer_t = {k: statistics.median(v) for k, v in infer_rounds.items()}
+    infer_t = medians(infer_rounds)
     achieved = encoder_flops(cfg, batch, length, train=True) / train["ours"] / 1e9
     best = matmul_gflops(n=batch * length, device=device, dtype=a.dtype)
     return {"device": device_name(device), "precision": precision, "batch": batch, "length": length, "infer_batch": infer_batch,
