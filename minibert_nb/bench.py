@@ -4,21 +4,22 @@
 
 # %% ../nbs/12_bench.ipynb #1b1699ba
 from __future__ import annotations
-import argparse, contextlib, json, random, statistics, time
+import argparse, json, random, statistics, time
 from pathlib import Path
 import torch
 from .bert import BertConfig, BertModel
 from .data import encode_split, load_tasks, batch_indices, collate
 from .optim import AdamW
 from .paths import default_model_dir
+from .precision import PRECISIONS, autocast, resolve_precision, time_precisions, choose_precision
 from .tokenizer import BertTokenizer
 
 # %% auto #0
-__all__ = ['MATMUL_OPS', 'PARTS', 'time_rounds', 'medians', 'timeit', 'paired_speedup', 'synchronizer', 'bench_tokenizer', 'amp',
-           'load_encoder', 'encoder_optimizer', 'encoder_forward', 'encoder_step', 'encoder_infer', 'encoder_flops',
-           'matmul_gflops', 'device_name', 'step_memory_mb', 'bench_encoder', 'bench_optimizer', 'bench_compile',
-           'profile_shares', 'bench_profile', 'bench_padding', 'memory_probe', 'bench_memory', 'all_texts', 'part_key',
-           'main', 'format_table']
+__all__ = ['MATMUL_OPS', 'BF16_FLAGS', 'PARTS', 'time_rounds', 'medians', 'timeit', 'paired_speedup', 'synchronizer',
+           'bench_tokenizer', 'load_encoder', 'encoder_optimizer', 'encoder_forward', 'encoder_step', 'encoder_infer',
+           'encoder_flops', 'matmul_gflops', 'machine_gflops', 'device_name', 'step_memory_mb', 'bench_encoder',
+           'bench_optimizer', 'bench_compile', 'profile_shares', 'bench_profile', 'cpu_model', 'bench_precision',
+           'bench_padding', 'memory_probe', 'bench_memory', 'all_texts', 'part_key', 'main', 'format_table']
 
 # %% ../nbs/12_bench.ipynb #0d67511e
 def time_rounds(fns: dict, repeats: int = 5, warmup: int = 1, sync=None) -> dict[str, list[float]]:
@@ -63,11 +64,6 @@ def bench_tokenizer(model_dir, texts: list[str], repeats: int = 3) -> dict:
             "speedup_vs_slow": round(t["transformers_slow"] / t["ours"], 2), "speedup_vs_fast": round(t["transformers_fast_batched"] / t["ours"], 2)}
 
 # %% ../nbs/12_bench.ipynb #02da3c1c
-def amp(device: torch.device, precision: str):
-    "bfloat16 autocast for `precision` 'bf16' (what training uses on a GPU), nothing for 'fp32'."
-    if precision not in ("fp32", "bf16"): raise ValueError(f"precision must be 'fp32' or 'bf16', got {precision!r}")
-    return torch.autocast(device.type, dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext()
-
 def load_encoder(kind: str, model_dir, device) -> torch.nn.Module:
     "Our `BertModel` (kind 'ours') or transformers' (SDPA attention) from the same folder, in fp32 on `device`."
     if kind == "ours": return BertModel.from_pretrained(model_dir).to(device)
@@ -83,13 +79,13 @@ def encoder_forward(model, ids, mask):
 
 def encoder_step(model, opt, ids, mask, precision: str = "fp32"):
     "One training step of either encoder: forward, a loss on both outputs, backward, optimizer step."
-    with amp(ids.device, precision):
+    with autocast(ids.device, precision):
         out = encoder_forward(model, ids, mask)
         loss = out.last_hidden_state.float().pow(2).mean() + out.pooler_output.float().pow(2).mean()
     loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
 
 def encoder_infer(model, ids, mask, precision: str = "fp32"):
-    with torch.inference_mode(), amp(ids.device, precision): return encoder_forward(model, ids, mask)
+    with torch.inference_mode(), autocast(ids.device, precision): return encoder_forward(model, ids, mask)
 
 # %% ../nbs/12_bench.ipynb #be885660
 def encoder_flops(cfg, batch: int, length: int, train: bool) -> float:
@@ -105,6 +101,12 @@ def matmul_gflops(n: int = 2048, k: int = 384, m: int = 1536, repeats: int = 50,
     for _ in range(3): a @ b
     best = min(timeit({"mm": lambda: a @ b}, repeats=1, warmup=0, sync=synchronizer(device))["mm"] for _ in range(repeats))
     return 2 * n * k * m / best / 1e9
+
+def machine_gflops(n: int = 2048, device="cpu") -> dict[str, float]:
+    "`matmul_gflops` in every precision the device has (bf16 on any CPU and on CUDA GPUs that support it): the machine's limits."
+    device = torch.device(device)
+    dtypes = {"fp32": torch.float32, **({"bf16": torch.bfloat16} if device.type == "cpu" or torch.cuda.is_bf16_supported() else {})}
+    return {k: round(matmul_gflops(n=n, device=device, dtype=dt), 1) for k, dt in dtypes.items()}
 
 def device_name(device: torch.device) -> str:
     return torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"
@@ -142,6 +144,7 @@ def bench_encoder(model_dir, batch: int = 32, length: int = 64, infer_batch: int
     infer_t = medians(infer_rounds)
     achieved = encoder_flops(cfg, batch, length, train=True) / train["ours"] / 1e9
     best = matmul_gflops(n=batch * length, device=device, dtype=a.dtype)
+    limit = max(machine_gflops(batch * length, device).values())               # the fastest arithmetic the machine has, any precision
     return {"device": device_name(device), "precision": precision, "batch": batch, "length": length, "infer_batch": infer_batch,
             "train_step_s": {k: round(v, 5) for k, v in train.items()}, "train_speedup": round(train["transformers"] / train["ours"], 2),
             "train_speedup_paired": round(paired_speedup(train_rounds), 2),
@@ -149,6 +152,7 @@ def bench_encoder(model_dir, batch: int = 32, length: int = 64, infer_batch: int
             "inference_speedup_paired": round(paired_speedup(infer_rounds), 2),
             "train_step_gflops": round(achieved, 1), "matmul_gflops": round(same_rounds, 1), "fraction_of_matmul": round(achieved / same_rounds, 2),
             "matmul_gflops_best": round(best, 1), "fraction_of_best_matmul": round(achieved / best, 2),
+            "machine_gflops": round(limit, 1), "fraction_of_machine": round(achieved / limit, 2),
             **({"train_step_memory_mb": memory, "memory_ratio": round(memory["transformers"] / memory["ours"], 2)} if memory else {})}
 
 # %% ../nbs/12_bench.ipynb #d1fd9fd8
@@ -208,17 +212,38 @@ def profile_shares(fn, steps: int = 3, top: int = 8) -> dict:
             "matmul_share": round(sum(e.self_cpu_time_total for e in events if e.key in MATMUL_OPS) / total, 3),
             "top_ops": {e.key: round(e.self_cpu_time_total / total, 3) for e in ranked}}
 
-def bench_profile(model_dir, batch: int = 32, length: int = 64, steps: int = 3, top: int = 8) -> dict:
-    "`profile_shares` of both encoders' training step (`batch`×`length`) and inference (2×`batch`), and the ceiling of our speed-up."
-    res = {"batch": batch, "length": length, "infer_batch": 2 * batch, "steps": steps}
+def bench_profile(model_dir, batch: int = 32, length: int = 64, steps: int = 3, top: int = 8, precision: str = "fp32") -> dict:
+    "`profile_shares` of both encoders' training step (`batch`×`length`) and inference (2×`batch`) in `precision`, and the ceiling of our speed-up."
+    res = {"batch": batch, "length": length, "infer_batch": 2 * batch, "steps": steps, "precision": precision}
     for kind in ("ours", "transformers"):
         torch.manual_seed(0)
         model = load_encoder(kind, model_dir, "cpu"); opt = encoder_optimizer(model)
         ids = torch.randint(1000, model.config.vocab_size, (batch, length)); iids = torch.randint(1000, model.config.vocab_size, (2 * batch, length))
         mask, imask = torch.ones_like(ids), torch.ones_like(iids)
-        model.train(); res.setdefault("train", {})[kind] = profile_shares(lambda: encoder_step(model, opt, ids, mask), steps, top)
-        model.eval(); res.setdefault("inference", {})[kind] = profile_shares(lambda: encoder_infer(model, iids, imask), steps, top)
+        model.train(); res.setdefault("train", {})[kind] = profile_shares(lambda: encoder_step(model, opt, ids, mask, precision), steps, top)
+        model.eval(); res.setdefault("inference", {})[kind] = profile_shares(lambda: encoder_infer(model, iids, imask, precision), steps, top)
     for mode in ("train", "inference"): res[mode]["ceiling"] = round(1 / res[mode]["transformers"]["matmul_share"], 2)
+    return res
+
+# %% ../nbs/12_bench.ipynb #0a6c4493
+BF16_FLAGS = ("amx_bf16", "avx512_bf16", "avx512_fp16", "amx_tile")
+
+def cpu_model() -> dict:
+    "The CPU's model name and the flags that matter for bf16, from /proc/cpuinfo (empty where there is none)."
+    try: info = Path("/proc/cpuinfo").read_text()
+    except OSError: return {}
+    field = lambda name: next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith(name)), "")
+    return {"model": field("model name"), "bf16_flags": [f for f in BF16_FLAGS if f in field("flags").split()]}
+
+def bench_precision(model_dir, device="cpu", batch: int = 32, length: int = 64) -> dict:
+    "fp32 and bf16 matmul rates, the CPU's bf16 flags, and the training and inference probes of `auto` with its choice."
+    device = torch.device(device)
+    bert = BertModel.from_pretrained(model_dir).to(device)
+    res = {"device": device_name(device), **({"cpu": cpu_model()} if device.type == "cpu" else {}),
+           "matmul_gflops": machine_gflops(batch * length, device)}
+    for mode, train in (("train", True), ("inference", False)):
+        precision, speedup = resolve_precision("auto", bert, device, batch, length, train)
+        res[mode] = {"auto_chooses": precision, "bf16_speedup": None if speedup is None else round(speedup, 2)}
     return res
 
 # %% ../nbs/12_bench.ipynb #1b4c8936
@@ -285,7 +310,7 @@ def all_texts(data_dir=None) -> list[str]:
     tasks = load_tasks(data_dir)
     return [s for t in tasks.values() for sp in t.values() for s in sp.a + (sp.b or [])]
 
-PARTS = ["tokenizer", "encoder", "optimizer", "compile", "profile", "padding", "memory"]
+PARTS = ["precision", "tokenizer", "encoder", "optimizer", "compile", "profile", "padding", "memory"]
 
 def part_key(part: str, device: str, precision: str, batch: int, length: int) -> str:
     "JSON key of an encoder/compile result: the bare part name for the issue's setting (CPU, fp32, 32×64), else with the setting."
@@ -297,7 +322,7 @@ def main(argv=None):
     ap.add_argument("--data-dir"); ap.add_argument("--json", help="also write the results to this file")
     ap.add_argument("--model-dir", help="a Hugging Face BERT folder (default: the bundled all-MiniLM-L6-v2)")
     ap.add_argument("--device", default="cpu", help="encoder and compile parts: cpu or cuda[:N] (default cpu)")
-    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="encoder and compile parts: fp32 or bf16 autocast")
+    ap.add_argument("--precision", default="fp32", choices=PRECISIONS, help="encoder, compile and profile parts: fp32, bf16 autocast, or auto (what a run would choose)")
     ap.add_argument("--batch", type=int, default=32); ap.add_argument("--length", type=int, default=64)
     ap.add_argument("--repeats", type=int, default=5, help="timed rounds of the encoder and compile parts (the median counts)")
     a = ap.parse_args(argv)
@@ -305,12 +330,17 @@ def main(argv=None):
     md = a.model_dir or default_model_dir()
     res, threads = {"torch": torch.__version__}, torch.get_num_threads()
     dev = torch.device(a.device).type
-    shape = dict(batch=a.batch, length=a.length, device=a.device, precision=a.precision, repeats=a.repeats)
+    precision = a.precision
+    if precision == "auto":                                                # decided as a run decides, on our encoder at this shape
+        precision, speedup = resolve_precision("auto", BertModel.from_pretrained(md).to(a.device), a.device, a.batch, a.length)
+        res["auto"] = {"chooses": precision, "bf16_speedup": None if speedup is None else round(speedup, 2)}
+    shape = dict(batch=a.batch, length=a.length, device=a.device, precision=precision, repeats=a.repeats)
+    if "precision" in parts: res[f"precision_{dev}"] = {"threads": threads, **bench_precision(md, a.device, a.batch, a.length)}
     if "tokenizer" in parts: res["tokenizer"] = {"threads": threads, **bench_tokenizer(md, all_texts(a.data_dir))}
-    if "encoder" in parts: res[part_key("encoder", dev, a.precision, a.batch, a.length)] = {"threads": threads, **bench_encoder(md, **shape)}
+    if "encoder" in parts: res[part_key("encoder", dev, precision, a.batch, a.length)] = {"threads": threads, **bench_encoder(md, **shape)}
     if "optimizer" in parts: res["optimizer"] = {"threads": threads, **bench_optimizer(md)}
-    if "compile" in parts: res[part_key("compile", dev, a.precision, a.batch, a.length)] = {"threads": threads, **bench_compile(md, **shape)}
-    if "profile" in parts: res["profile"] = {"threads": threads, **bench_profile(md, a.batch, a.length)}
+    if "compile" in parts: res[part_key("compile", dev, precision, a.batch, a.length)] = {"threads": threads, **bench_compile(md, **shape)}
+    if "profile" in parts: res["profile" if precision == "fp32" else f"profile_{precision}"] = {"threads": threads, **bench_profile(md, a.batch, a.length, precision=precision)}
     if "padding" in parts: res["padding"] = {"threads": threads, **bench_padding(md, a.data_dir)}
     if "memory" in parts: res["memory"] = {"threads": threads, **bench_memory(data_dir=a.data_dir)}
     print(format_table(res)); print(json.dumps(res, indent=2))
@@ -328,6 +358,12 @@ def _setting(r: dict, threads: str) -> str:
 def format_table(res: dict) -> str:
     rows = [("threads", res["threads"], "")] if "threads" in res else []           # older files: one count for all parts
     part_threads = lambda p: f" ({res[p]['threads']} threads)" if "threads" in res[p] else ""
+    for key in (k for k in res if k.startswith("precision_")):
+        p = res[key]; g = p["matmul_gflops"]; cpu = p.get("cpu", {})
+        where = f"{cpu.get('model') or p['device']}" + (f", flags {' '.join(cpu['bf16_flags']) or 'none'}" if cpu else "")
+        rows += [(f"matmul GFLOP/s fp32 / bf16 ({where})" + part_threads(key), f"{g['fp32']} / {g.get('bf16', '–')}", f"×{g['bf16'] / g['fp32']:.2f}" if "bf16" in g else ""),
+                 (f"auto's probe: bf16 speed-up, train / inference" + part_threads(key), f"×{p['train']['bf16_speedup']} / ×{p['inference']['bf16_speedup']}",
+                  f"auto chooses {p['train']['auto_chooses']} / {p['inference']['auto_chooses']}")]
     if "tokenizer" in res:
         t = res["tokenizer"]
         rows += [("tokenizer sentences/s (ours / slow / fast batched)" + part_threads("tokenizer"), f"{t['ours_sent_per_s']} / {t['transformers_slow_sent_per_s']} / {t['transformers_fast_batched_sent_per_s']}",
@@ -341,6 +377,8 @@ def format_table(res: dict) -> str:
                  (f"train step {B}×{T} GFLOP/s vs {e.get('precision', 'fp32')} " + ("matmul in the same rounds / best matmul" if "matmul_gflops_best" in e else "best matmul") + ctx,
                   f"{e['train_step_gflops']} / {e['matmul_gflops']}" + (f" / {e['matmul_gflops_best']}" if "matmul_gflops_best" in e else ""),
                   f"{e['fraction_of_matmul']}" + (f" / {e['fraction_of_best_matmul']}" if "matmul_gflops_best" in e else ""))]
+        if "machine_gflops" in e:
+            rows += [(f"train step {B}×{T} GFLOP/s vs the machine's fastest matmul, any precision{ctx}", f"{e['train_step_gflops']} / {e['machine_gflops']}", f"{e['fraction_of_machine']}")]
         if "train_step_memory_mb" in e:
             mm = e["train_step_memory_mb"]
             rows += [(f"train step {B}×{T} GPU memory MB beyond weights (ours / transformers){ctx}", f"{mm['ours']} / {mm['transformers']}", f"×{e['memory_ratio']} less")]
@@ -356,12 +394,12 @@ def format_table(res: dict) -> str:
             rows += [(f"{mode} s (ours / ours compiled / transformers / transformers compiled){ctx}",
                       f"{s['ours']} / {s['ours_compiled']} / {s['transformers']} / {s['transformers_compiled']}",
                       f"ours compiled: ×{r['ours_compiled_vs_transformers']} vs transformers, ×{r['ours_compiled_vs_transformers_compiled']} vs transformers compiled")]
-    if "profile" in res:
-        pr = res["profile"]
+    for key in (k for k in res if k == "profile" or k.startswith("profile_")):
+        pr = res[key]; prec = f" ({pr['precision']})" if pr.get("precision", "fp32") != "fp32" else ""
         for mode in (m for m in ("train", "inference") if m in pr):
             r = pr[mode]; ops = sorted(r["ours"]["top_ops"].items(), key=lambda kv: -kv[1])
             shape = f"{pr['batch'] if mode == 'train' else pr['infer_batch']}×{pr['length']}"
-            rows += [(f"{mode} {shape} profiled: matmul share of self CPU time (ours / transformers); ours' next operators" + part_threads("profile"),
+            rows += [(f"{mode} {shape} profiled: matmul share of self CPU time (ours / transformers); ours' next operators" + part_threads(key) + prec,
                       f"{r['ours']['matmul_share']:.0%} / {r['transformers']['matmul_share']:.0%}; " + ", ".join(f"{k} {v:.0%}" for k, v in [o for o in ops if o[0] not in MATMUL_OPS][:4]),
                       f"ceiling ×{r['ceiling']}")]
     if "padding" in res:

@@ -4,16 +4,15 @@
 
 # %% ../nbs/07_evaluate.ipynb #891d630d
 from __future__ import annotations
-import contextlib
 from pathlib import Path
 import numpy as np
 import torch
 from .data import Encoded, collate
 from .model import MultitaskBert
+from .precision import autocast
 
 # %% auto #0
-__all__ = ['LABEL_NAMES', 'pearson', 'task_score', 'overall_score', 'to_device', 'autocast', 'predict', 'evaluate',
-           'write_predictions']
+__all__ = ['LABEL_NAMES', 'pearson', 'task_score', 'overall_score', 'to_device', 'predict', 'evaluate', 'write_predictions']
 
 # %% ../nbs/07_evaluate.ipynb #8c6fe081
 def pearson(x, y) -> float:
@@ -37,13 +36,8 @@ def to_device(batch: dict, device) -> dict:
     return {k: to_device(v, device) if isinstance(v, dict) else v.to(device, non_blocking=True) if torch.is_tensor(v) else v
             for k, v in batch.items()}
 
-def autocast(device) -> contextlib.AbstractContextManager:
-    "bfloat16 autocast on CUDA, nothing elsewhere."
-    device = torch.device(device)
-    return torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()
-
 @torch.inference_mode()
-def predict(model: MultitaskBert, enc: Encoded, batch_size: int = 128, device="cpu") -> list:
+def predict(model: MultitaskBert, enc: Encoded, batch_size: int = 128, device="cpu", precision: str = "fp32") -> list:
     "Predictions for every example of `enc`, in file order: class 0..4 (sst), 0/1 (para) or a 0..5 score (sts)."
     task, was_training = enc.split.task, model.training
     model.eval()
@@ -53,7 +47,7 @@ def predict(model: MultitaskBert, enc: Encoded, batch_size: int = 128, device="c
     for s in range(0, len(order), batch_size):
         idx = order[s:s + batch_size]
         b = to_device(collate(enc, idx), device)
-        with autocast(device):
+        with autocast(device, precision):
             if task == "sst": p = model.predict_sentiment(b["a"]).argmax(-1)
             elif task == "para": p = (model.predict_paraphrase(b["a"], b["b"]) > 0).long()
             else: p = model.predict_similarity(b["a"], b["b"]).float()
@@ -61,9 +55,9 @@ def predict(model: MultitaskBert, enc: Encoded, batch_size: int = 128, device="c
     model.train(was_training)
     return out
 
-def evaluate(model: MultitaskBert, dev: dict[str, Encoded], device="cpu", batch_size: int = 128) -> tuple[dict, dict]:
+def evaluate(model: MultitaskBert, dev: dict[str, Encoded], device="cpu", batch_size: int = 128, precision: str = "fp32") -> tuple[dict, dict]:
     "Dev metrics (`sst_acc`, `para_acc`, `sts_corr`, `overall`) and the predictions behind them."
-    preds = {t: predict(model, dev[t], batch_size, device) for t in ("sst", "para", "sts")}
+    preds = {t: predict(model, dev[t], batch_size, device, precision) for t in ("sst", "para", "sts")}
     m = {"sst_acc": task_score("sst", preds["sst"], dev["sst"].split.labels),
          "para_acc": task_score("para", preds["para"], dev["para"].split.labels),
          "sts_corr": task_score("sts", preds["sts"], dev["sts"].split.labels)}

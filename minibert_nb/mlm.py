@@ -10,8 +10,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .bert import BertConfig, BertModel, ACTIVATIONS
 from .data import Encoded, batch_indices, pad_ids
-from .evaluate import autocast
 from .optim import AdamW, lr_factor
+from .precision import autocast
 from .tokenizer import BertTokenizer
 
 # %% auto #0
@@ -60,7 +60,8 @@ def task_sentences(train: dict[str, Encoded]) -> list[list[int]]:
     return out
 
 def mlm_stage(bert: BertModel, tok: BertTokenizer, sentences: list[list[int]], steps: int, batch_size: int = 32,
-              lr: float = 5e-5, head_lr: float = 1e-3, warmup: float = 0.1, seed: int = 0, device="cpu") -> tuple[MlmHead, dict]:
+              lr: float = 5e-5, head_lr: float = 1e-3, warmup: float = 0.1, seed: int = 0, device="cpu",
+              precision: str = "fp32") -> tuple[MlmHead, dict]:
     "Masked-language-model training of `bert` (in place) on `sentences`; returns the head and a summary (losses, time)."
     gen, rng = torch.Generator().manual_seed(seed), random.Random(seed)
     head = MlmHead(bert.config).to(device)
@@ -73,7 +74,7 @@ def mlm_stage(bert: BertModel, tok: BertTokenizer, sentences: list[list[int]], s
         b = pad_ids([sentences[i] for i in batches.pop()], tok.pad_id)
         inputs, labels = mask_tokens(b["input_ids"], tok, gen)
         for g, lr0 in zip(opt.param_groups, base): g["lr"] = lr0 * lr_factor(step, steps, warmup)
-        with autocast(torch.device(device)):
+        with autocast(device, precision):
             loss = mlm_loss(bert, head, inputs.to(device), labels.to(device), b["attention_mask"].to(device))
         loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
         losses.append(loss.item())

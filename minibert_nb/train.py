@@ -14,19 +14,20 @@ from .bert import BertModel
 from .distributed import init_distributed, shard, world
 from .data import encode_split, load_tasks, schedule, steps_per_epoch, step_batch_sizes, pal_batch_sizes
 from .data import baseline_phase, BASELINE_ORDER
-from .evaluate import autocast, evaluate, predict, to_device, write_predictions
+from .evaluate import evaluate, predict, to_device, write_predictions
 from .mlm import mlm_stage, task_sentences
 from .model import MultitaskBert, TASK_NAMES, atomic_write, load_checkpoint, parse_method, save_checkpoint
 from .optim import AdamW, lr_factor
 from .paths import default_model_dir
 from .pcgrad import PCGrad
+from .precision import autocast, check_precision, describe_precision, resolve_precision
 from .tokenizer import BertTokenizer
 
 # %% auto #0
 __all__ = ['PRESETS', 'LAYER_DECAY', 'STATE_FILE', 'TrainConfig', 'default_preset', 'make_config', 'build_optimizer',
-           'NonFiniteLoss', 'split_by_tokens', 'train_step', 'resolve_device', 'machine_info', 'peak_rss_mb',
-           'seed_everything', 'prepare_out_dir', 'rng_states', 'save_train_state', 'load_train_state', 'run',
-           'parse_settings', 'main']
+           'NonFiniteLoss', 'split_by_tokens', 'train_step', 'resolve_device', 'machine_info', 'run_precision',
+           'peak_rss_mb', 'seed_everything', 'prepare_out_dir', 'rng_states', 'save_train_state', 'train_state_info',
+           'load_train_state', 'run', 'parse_settings', 'main']
 
 # %% ../nbs/08_train.ipynb #f4d1e874
 @dataclass
@@ -53,6 +54,7 @@ class TrainConfig:
     group_by_length: bool = True
     seed: int = 11711
     device: str = "auto"             # auto | cpu | cuda | cuda:N
+    precision: str = "auto"          # auto (bf16 where measured clearly faster, else fp32) | fp32 | bf16
     overwrite: bool = False          # replace an out_dir that holds another run's results
     resume: bool = False             # continue the interrupted run in out_dir from its last complete epoch
     mlm_steps: int = 200             # MLM methods: masked-language-model steps (batches of para_batch sentences) before fine-tuning
@@ -87,6 +89,7 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     for name in ("lr", "warmup", "weight_decay"):
         if not isinstance(getattr(cfg, name), (int, float)): raise ValueError(f"{name} must be a number, got {getattr(cfg, name)!r}")
     if cfg.lr_schedule not in ("constant", "linear"): raise ValueError(f"lr_schedule must be 'constant' or 'linear', got {cfg.lr_schedule!r}")
+    check_precision(cfg.precision)
     return cfg
 
 # %% ../nbs/08_train.ipynb #7e8ba98d
@@ -115,14 +118,15 @@ def split_by_tokens(batch: dict, max_tokens: int | None) -> list[tuple[dict, flo
     k = min(rows, math.ceil(rows * width / max_tokens)) if max_tokens else 1
     return [(part, w / k) for part, w in (shard(batch, i, k) for i in range(k))] if k > 1 else [(batch, 1.0)]
 
-def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, device, where: str, max_tokens: int | None = None) -> dict[str, float]:
-    "Forward, backward (summed or PCGrad), optimizer step; returns each task's mean loss over the (global) batch."
+def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, device, where: str, max_tokens: int | None = None,
+               precision: str = "fp32") -> dict[str, float]:
+    "Forward (under `precision`'s autocast), backward (summed or PCGrad), optimizer step; returns each task's mean loss over the (global) batch."
     rank, n_ranks = world()
     if n_ranks > 1:
         parts = {t: shard(b, rank, n_ranks) for t, b in step_batches.items()}
         step_batches, weights = {t: p for t, (p, _) in parts.items()}, {t: w for t, (_, w) in parts.items()}
     def forward(batches):
-        with autocast(device): losses = model(to_device(batches, device))
+        with autocast(device, precision): losses = model(to_device(batches, device))
         return {t: l * weights[t] for t, l in losses.items()} if n_ranks > 1 else losses
     def check(losses):                                                   # the global batch's mean loss per task
         mean = torch.stack([l.detach().float() for l in losses.values()])
@@ -163,6 +167,15 @@ def machine_info(device: torch.device) -> dict:
     if device.type == "cuda": info["gpu"] = torch.cuda.get_device_name(device)
     info["processes"] = world()[1]
     return info
+
+def run_precision(cfg: TrainConfig, bert: BertModel, device: torch.device, resumed: dict) -> tuple[str, float | None]:
+    "The run's precision and bf16's measured speed-up: a resumed run keeps its own under `auto`; rank 0 decides for every process."
+    if cfg.precision == "auto" and "precision" in resumed: return resumed["precision"], resumed.get("bf16_speedup")
+    rank, n_ranks = world()
+    batch = max(1, max(cfg.batch_size, cfg.para_batch) // n_ranks)      # a GPU is probed at the run's largest batch
+    choice = [*resolve_precision(cfg.precision, bert, device, batch, min(cfg.max_length, 32))] if rank == 0 else [None, None]
+    if n_ranks > 1: torch.distributed.broadcast_object_list(choice, src=0)
+    return tuple(choice)
 
 def peak_rss_mb() -> float:
     "Peak resident memory of this process so far, in MB (Linux and macOS)."
@@ -212,6 +225,11 @@ def save_train_state(path, model, optimizer, pcgrad: PCGrad | None, rng: list[di
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=header))
 
+def train_state_info(path) -> dict:
+    "The `info` that `save_train_state` wrote, read from the file's header alone."
+    from safetensors import safe_open
+    with safe_open(str(path), "pt") as f: return json.loads(f.metadata()["info"])
+
 def load_train_state(path, model, optimizer, pcgrad: PCGrad | None, rank: int = 0) -> dict:
     "Restore what `save_train_state` wrote into `model`, `optimizer` and the RNGs; return its `info`."
     from safetensors import safe_open
@@ -256,9 +274,12 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
                "data": {t: {k: len(v) for k, v in splits[t].items()} for t in TASK_NAMES},
                "machine": machine_info(device), "history": [], "best": None}
     model = MultitaskBert(BertModel.from_pretrained(model_dir), m).to(device)
+    precision, speedup = run_precision(cfg, model.bert, device, train_state_info(out/STATE_FILE) if cfg.resume else {})
+    metrics["machine"].update(precision=precision, bf16_speedup=None if speedup is None else round(speedup, 2))
+    if progress: print(describe_precision(precision, speedup))
     if m.mlm and not cfg.resume:                                          # MLM: continued pre-training first (14_mlm); on every rank alike
         _, metrics["mlm"] = mlm_stage(model.bert, tok, task_sentences(train), cfg.mlm_steps, batch_size=cfg.para_batch, lr=cfg.lr,
-                                      head_lr=cfg.head_lr or cfg.lr, warmup=cfg.warmup, seed=cfg.seed, device=device)
+                                      head_lr=cfg.head_lr or cfg.lr, warmup=cfg.warmup, seed=cfg.seed, device=device, precision=precision)
         if progress: print(f"MLM stage: {metrics['mlm']}")
     ddp = model if n_ranks == 1 else torch.nn.parallel.DistributedDataParallel(
         model, device_ids=[device.index] if device.type == "cuda" else None, find_unused_parameters=True)
@@ -291,13 +312,14 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
             for g, lr in zip(optimizer.param_groups, base_lrs):
                 part = ("heads" if g["name"] == "heads" else "encoder") if m.staged else None
                 g["lr"] = lr * lr_factor(step, total, cfg.warmup, cfg.lr_schedule, part)
-            losses = train_step(ddp, batches, optimizer, pcgrad, device, where=f"{label}, step {step + 1}", max_tokens=cfg.max_tokens)
+            losses = train_step(ddp, batches, optimizer, pcgrad, device, where=f"{label}, step {step + 1}", max_tokens=cfg.max_tokens,
+                                precision=precision)
             for t, v in losses.items(): sums[t] = sums.get(t, 0.0) + v; counts[t] = counts.get(t, 0) + 1
             bar.set_postfix({t: f"{sums[t] / counts[t]:.3f}" for t in sums})
             step += 1
         rng = rng_states()                                                # every rank's, for an exact resume
         if rank == 0:                                                     # one process evaluates and writes
-            scores, preds = evaluate(model, dev, device)
+            scores, preds = evaluate(model, dev, device, precision=precision)
             entry = {"epoch": epoch + 1, "steps": step, "train_loss": {t: sums[t] / counts[t] for t in sums},
                      **scores, "epoch_time_s": round(time.time() - t0, 1)}
             metrics["history"].append(entry)
@@ -307,7 +329,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
             if progress: print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
             _write_json(out/"metrics.json", {**metrics, "time_s": round(time.time() - start, 1)})
             save_train_state(out/STATE_FILE, model, optimizer, pcgrad, rng, epoch=epoch + 1, step=step, history=metrics["history"], best=metrics["best"],
-                             mlm=metrics.get("mlm"))
+                             mlm=metrics.get("mlm"), precision=precision, bf16_speedup=speedup)
         if n_ranks > 1: torch.distributed.barrier()
 
     if rank == 0:
@@ -317,7 +339,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
                 if split not in splits[t]: continue
                 s = lim(splits[t][split])                                 # eval_limit: smoke runs only
                 if split == "dev" and best_dev_preds is not None: p = best_dev_preds[t]   # already computed by that epoch's evaluation
-                else: p = predict(best, encode_split(s, tok, cfg.max_length), device=device)
+                else: p = predict(best, encode_split(s, tok, cfg.max_length), device=device, precision=precision)
                 write_predictions(out/"predictions"/f"{t}-{split}-output.csv", t, s.ids, p)
         metrics["time_s"] = round(time.time() - start, 1)
         metrics["machine"]["peak_rss_mb"] = peak_rss_mb()
