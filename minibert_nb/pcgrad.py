@@ -8,19 +8,29 @@ import torch
 import torch.distributed as dist
 
 # %% auto #0
-__all__ = ['project_conflicting', 'PCGrad']
+__all__ = ['conflict_weights', 'project_conflicting', 'PCGrad']
 
 # %% ../nbs/06_pcgrad.ipynb #4663cade
+def conflict_weights(gram: list[list[float]], generator: torch.Generator | None = None) -> list[float]:
+    "Weights w with sum_k w_k g_k = the sum of the projected task gradients, from their Gram matrix G[i][j] = g_i · g_j alone."
+    n, w = len(gram), [0.0] * len(gram)
+    for i in range(n):
+        c = [float(k == i) for k in range(n)]                    # g_i' = sum_k c_k g_k, starting from g_i
+        for j in torch.randperm(n, generator=generator).tolist():
+            if j == i: continue
+            dot = sum(c[k] * gram[k][j] for k in range(n))       # g_i' · g_j, read off G
+            if dot < 0: c[j] -= dot / gram[j][j]
+        w = [a + b for a, b in zip(w, c)]
+    return w
+
 def project_conflicting(grads: list[torch.Tensor], generator: torch.Generator | None = None) -> torch.Tensor:
     "Sum of the task gradients `grads` (flat vectors), each first projected off the original gradients it conflicts with."
-    projected = [g.clone() for g in grads]
-    for i, g_i in enumerate(projected):
-        for j in torch.randperm(len(grads), generator=generator).tolist():
-            if j == i: continue
-            dot = torch.dot(g_i, grads[j])
-            if dot < 0: g_i.sub_(dot / grads[j].dot(grads[j]) * grads[j])
-    total = projected[0]
-    for g in projected[1:]: total += g
+    n = len(grads)
+    dots = {(i, j): grads[i].dot(grads[j]) for i in range(n) for j in range(i, n)}     # the Gram matrix: one pass per pair
+    gram = torch.stack([dots[min(i, j), max(i, j)] for i in range(n) for j in range(n)]).view(n, n).tolist()
+    w = conflict_weights(gram, generator)
+    total = grads[0] * w[0]
+    for g, w_k in zip(grads[1:], w[1:]): total.add_(g, alpha=w_k)
     return total
 
 # %% ../nbs/06_pcgrad.ipynb #1675d5a1

@@ -8,8 +8,8 @@ import contextlib, statistics, time
 import torch
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'BF16_MIN_SPEEDUP', 'check_precision', 'autocast', 'choose_precision', 'time_precisions',
-           'resolve_precision', 'describe_precision']
+__all__ = ['PRECISIONS', 'BF16_MIN_SPEEDUP', 'check_precision', 'autocast', 'weights_cast_once', 'choose_precision',
+           'time_precisions', 'resolve_precision', 'describe_precision']
 
 # %% ../nbs/01_precision.ipynb #3e4b766c
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -23,6 +23,11 @@ def autocast(device, precision: str) -> contextlib.AbstractContextManager:
     "bfloat16 autocast on `device` for precision 'bf16'; nothing for 'fp32' ('auto' must be resolved first)."
     if check_precision(precision) == "auto": raise ValueError("precision 'auto' must be resolved first (resolve_precision)")
     return torch.autocast(torch.device(device).type, dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext()
+
+# %% ../nbs/01_precision.ipynb #75371c07
+def weights_cast_once(device, precision: str) -> contextlib.AbstractContextManager:
+    "Around a step's forward/backward passes (not the optimizer step): autocast's bf16 copies of the weights are made once, not per pass."
+    return torch.autocast(torch.device(device).type, enabled=False) if precision == "bf16" else contextlib.nullcontext()
 
 # %% ../nbs/01_precision.ipynb #19808e91
 BF16_MIN_SPEEDUP = 1.3

@@ -20,7 +20,7 @@ from .model import MultitaskBert, TASK_NAMES, atomic_write, load_checkpoint, par
 from .optim import AdamW, lr_factor
 from .paths import default_model_dir
 from .pcgrad import PCGrad
-from .precision import autocast, check_precision, describe_precision, resolve_precision
+from .precision import autocast, check_precision, describe_precision, resolve_precision, weights_cast_once
 from .tokenizer import BertTokenizer
 
 # %% auto #0
@@ -139,16 +139,17 @@ def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, devi
     work = [(t, part, w, len(parts)) for t, b in step_batches.items() for parts in [split_by_tokens(b, max_tokens)] for part, w in parts]
     is_ddp = hasattr(model, "no_sync")
     losses, task_grads = {}, {}
-    for i, (t, part, w, k) in enumerate(work):                           # one task (slice) at a time: its graph is freed after its backward
-        average = is_ddp and pcgrad is None and i == len(work) - 1        # DDP averages the summed gradients in the last backward
-        with model.no_sync() if is_ddp and not average else contextlib.nullcontext():
-            loss = forward({t: part})[t]
-            if k > 1: loss = loss * w
-            losses[t] = loss.detach() + losses[t] if t in losses else loss.detach()
-            if pcgrad is None: loss.backward()
-            else:
-                g = pcgrad.task_gradient(loss)
-                task_grads[t] = task_grads[t].add_(g) if t in task_grads else g
+    with weights_cast_once(device, precision):                           # bf16: each weight cast once a step, not once a pass
+        for i, (t, part, w, k) in enumerate(work):                       # one task (slice) at a time: its graph is freed after its backward
+            average = is_ddp and pcgrad is None and i == len(work) - 1    # DDP averages the summed gradients in the last backward
+            with model.no_sync() if is_ddp and not average else contextlib.nullcontext():
+                loss = forward({t: part})[t]
+                if k > 1: loss = loss * w
+                losses[t] = loss.detach() + losses[t] if t in losses else loss.detach()
+                if pcgrad is None: loss.backward()
+                else:
+                    g = pcgrad.task_gradient(loss)
+                    task_grads[t] = task_grads[t].add_(g) if t in task_grads else g
     values = check(losses)                                               # before the optimizer (or PCGrad) uses any of it
     if pcgrad is not None: pcgrad.apply(list(task_grads.values()))
     optimizer.step()

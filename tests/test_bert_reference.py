@@ -60,3 +60,21 @@ def test_save_pretrained_loads_in_transformers(model_path, tmp_path):
     ours.save_pretrained(tmp_path)
     ref = transformers.BertModel.from_pretrained(str(tmp_path))
     assert max_diff(ours, ref, BertTokenizer.from_pretrained(model_path)(SENTENCES)) <= 1e-5
+
+
+def test_bf16_autocast_matches_fp32_and_transformers(model_path):
+    "Under bf16 autocast (CPU) ours stays within bf16's accuracy of fp32 and of transformers under the same autocast."
+    tok = BertTokenizer.from_pretrained(model_path)
+    ours = BertModel.from_pretrained(model_path).eval()
+    ref = transformers.BertModel.from_pretrained(str(model_path), attn_implementation="sdpa").eval()
+    for b in batches(tok):
+        real = b["attention_mask"].bool()
+        with torch.no_grad():
+            fp32 = ours(b["input_ids"], b["attention_mask"], b["token_type_ids"]).last_hidden_state[real]
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                a = ours(b["input_ids"], b["attention_mask"], b["token_type_ids"]).last_hidden_state[real]
+                r = ref(**b).last_hidden_state[real]
+        assert a.dtype == torch.bfloat16                                # autocast really ran the layers in bf16
+        rel = lambda x, y: ((x.float() - y.float()).norm() / y.float().norm()).item()
+        assert rel(a, fp32) < 3e-2 and rel(a, r) < 3e-2
+        assert rel(a, r) < 2 * rel(a, fp32) + 1e-3                      # no further from transformers than bf16 itself moves us
