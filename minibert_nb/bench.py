@@ -235,15 +235,21 @@ def cpu_model() -> dict:
     field = lambda name: next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith(name)), "")
     return {"model": field("model name"), "bf16_flags": [f for f in BF16_FLAGS if f in field("flags").split()]}
 
-def bench_precision(model_dir, device="cpu", batch: int = 32, length: int = 64) -> dict:
-    "fp32 and bf16 matmul rates, the CPU's bf16 flags, and the training and inference probes of `auto` with its choice."
+def bench_precision(model_dir, device="cpu", batch: int = 32, length: int = 64, repeats: int = 5) -> dict:
+    "fp32 and bf16 matmul rates, the CPU's bf16 flags, our training step and inference in both precisions (alternating), and `auto`'s choice."
     device = torch.device(device)
-    bert = BertModel.from_pretrained(model_dir).to(device)
+    bert = BertModel.from_pretrained(model_dir).to(device); opt = encoder_optimizer(bert)
     res = {"device": device_name(device), **({"cpu": cpu_model()} if device.type == "cpu" else {}),
-           "matmul_gflops": machine_gflops(batch * length, device)}
+           "batch": batch, "length": length, "matmul_gflops": machine_gflops(batch * length, device)}
+    ids = torch.randint(1000, bert.config.vocab_size, (batch, length), device=device); mask = torch.ones_like(ids)
+    iids = torch.randint(1000, bert.config.vocab_size, (2 * batch, length), device=device); imask = torch.ones_like(iids)
     for mode, train in (("train", True), ("inference", False)):
         precision, speedup = resolve_precision("auto", bert, device, batch, length, train)
-        res[mode] = {"auto_chooses": precision, "bf16_speedup": None if speedup is None else round(speedup, 2)}
+        bert.train(train)
+        work = (lambda p: encoder_step(bert, opt, ids, mask, p)) if train else (lambda p: encoder_infer(bert, iids, imask, p))
+        rounds = time_rounds({p: (lambda p=p: work(p)) for p in ("fp32", "bf16")}, repeats=repeats, sync=synchronizer(device))
+        res[mode] = {"s": {k: round(v, 5) for k, v in medians(rounds).items()}, "bf16_speedup_paired": round(paired_speedup(rounds, "fp32", "bf16"), 2),
+                     "auto_chooses": precision, "auto_probe_bf16_speedup": None if speedup is None else round(speedup, 2)}
     return res
 
 # %% ../nbs/12_bench.ipynb #1b4c8936
@@ -269,7 +275,7 @@ def bench_padding(model_dir, data_dir=None, batch_size: int = 32, n_batches: int
             "speedup": round(t["padded_128"] / t["dynamic_grouped"], 2)}
 
 # %% ../nbs/12_bench.ipynb #fea7073a
-def memory_probe(method: str = "RSS_MP_GS", steps: int = 8, max_tokens: int | None = None, data_dir=None) -> dict:
+def memory_probe(method: str = "RSS_MP_GS", steps: int = 8, max_tokens: int | None = None, data_dir=None, precision: str = "fp32") -> dict:
     "Peak RSS (MB) of this process after the heaviest cpu-preset steps of `method` and a full dev evaluation."
     from minibert_nb.evaluate import evaluate
     from minibert_nb.model import MultitaskBert, TASK_NAMES, parse_method
@@ -287,22 +293,22 @@ def memory_probe(method: str = "RSS_MP_GS", steps: int = 8, max_tokens: int | No
     heavy = sorted(schedule("rss", train, 0, cfg.seed, batch_size=cfg.batch_size, para_batch=cfg.para_batch,
                             rss_size=cfg.rss_size, max_steps=cfg.max_steps), key=size)[-steps:]
     t = time.perf_counter()
-    for b in heavy: train_step(model, b, opt, pc, "cpu", "memory probe", max_tokens=max_tokens)
+    for b in heavy: train_step(model, b, opt, pc, "cpu", "memory probe", max_tokens=max_tokens, precision=precision)
     step_s = (time.perf_counter() - t) / len(heavy)
-    evaluate(model, dev)
+    evaluate(model, dev, precision=precision)
     return {"peak_rss_mb": peak_rss_mb(), "heavy_step_s": round(step_s, 2), "max_para_tokens": size(heavy[-1])}
 
-def bench_memory(method: str = "RSS_MP_GS", steps: int = 8, data_dir=None, repeats: int = 2) -> dict:
+def bench_memory(method: str = "RSS_MP_GS", steps: int = 8, data_dir=None, repeats: int = 2, precision: str = "fp32") -> dict:
     "`memory_probe` in fresh processes, `repeats` times each: the cpu preset's `max_tokens` against whole batches; the highest peak counts."
     import subprocess, sys
     from minibert_nb.train import PRESETS
     res = {}
     for name, mt in (("sliced", PRESETS["cpu"]["max_tokens"]), ("whole_batches", None)):
-        code = f"import json; from minibert_nb.bench import memory_probe; print(json.dumps(memory_probe({method!r}, {steps}, {mt!r}, {str(data_dir) if data_dir else None!r})))"
+        code = f"import json; from minibert_nb.bench import memory_probe; print(json.dumps(memory_probe({method!r}, {steps}, {mt!r}, {str(data_dir) if data_dir else None!r}, {precision!r})))"
         runs = [json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
                 for _ in range(repeats)]
         res[name] = {**max(runs, key=lambda r: r["peak_rss_mb"]), "peak_rss_mb_runs": [r["peak_rss_mb"] for r in runs]}
-    return {"method": method, "steps": steps, "max_tokens": PRESETS["cpu"]["max_tokens"], **res,
+    return {"method": method, "steps": steps, "max_tokens": PRESETS["cpu"]["max_tokens"], "precision": precision, **res,
             "memory_ratio": round(res["whole_batches"]["peak_rss_mb"] / res["sliced"]["peak_rss_mb"], 2)}
 
 # %% ../nbs/12_bench.ipynb #062272aa
@@ -342,7 +348,7 @@ def main(argv=None):
     if "compile" in parts: res[part_key("compile", dev, precision, a.batch, a.length)] = {"threads": threads, **bench_compile(md, **shape)}
     if "profile" in parts: res["profile" if precision == "fp32" else f"profile_{precision}"] = {"threads": threads, **bench_profile(md, a.batch, a.length, precision=precision)}
     if "padding" in parts: res["padding"] = {"threads": threads, **bench_padding(md, a.data_dir)}
-    if "memory" in parts: res["memory"] = {"threads": threads, **bench_memory(data_dir=a.data_dir)}
+    if "memory" in parts: res["memory" if precision == "fp32" else f"memory_{precision}"] = {"threads": threads, **bench_memory(data_dir=a.data_dir, precision=precision)}
     print(format_table(res)); print(json.dumps(res, indent=2))
     if a.json:                                                             # keep the parts not rerun this time
         old = json.loads(Path(a.json).read_text()) if Path(a.json).exists() else {}
@@ -362,8 +368,11 @@ def format_table(res: dict) -> str:
         p = res[key]; g = p["matmul_gflops"]; cpu = p.get("cpu", {})
         where = f"{cpu.get('model') or p['device']}" + (f", flags {' '.join(cpu['bf16_flags']) or 'none'}" if cpu else "")
         rows += [(f"matmul GFLOP/s fp32 / bf16 ({where})" + part_threads(key), f"{g['fp32']} / {g.get('bf16', '–')}", f"×{g['bf16'] / g['fp32']:.2f}" if "bf16" in g else ""),
-                 (f"auto's probe: bf16 speed-up, train / inference" + part_threads(key), f"×{p['train']['bf16_speedup']} / ×{p['inference']['bf16_speedup']}",
-                  f"auto chooses {p['train']['auto_chooses']} / {p['inference']['auto_chooses']}")]
+                 (f"auto's probe (8×32 on a CPU): bf16 speed-up, train / inference" + part_threads(key),
+                  f"×{p['train']['auto_probe_bf16_speedup']} / ×{p['inference']['auto_probe_bf16_speedup']}", f"auto chooses {p['train']['auto_chooses']} / {p['inference']['auto_chooses']}")]
+        for mode, shape in (("train", f"train step {p['batch']}×{p['length']}"), ("inference", f"inference {2 * p['batch']}×{p['length']}")):
+            s = p[mode]["s"]
+            rows += [(f"{shape} s, ours (fp32 / bf16)" + part_threads(key), f"{s['fp32']} / {s['bf16']}", f"×{s['fp32'] / s['bf16']:.2f} (per round ×{p[mode]['bf16_speedup_paired']})")]
     if "tokenizer" in res:
         t = res["tokenizer"]
         rows += [("tokenizer sentences/s (ours / slow / fast batched)" + part_threads("tokenizer"), f"{t['ours_sent_per_s']} / {t['transformers_slow_sent_per_s']} / {t['transformers_fast_batched_sent_per_s']}",
@@ -405,9 +414,9 @@ def format_table(res: dict) -> str:
     if "padding" in res:
         p = res["padding"]
         rows += [("SST epoch s (grouped dynamic / padded to 128)" + part_threads("padding"), f"{p['epoch_estimate_s']['dynamic_grouped']} / {p['epoch_estimate_s']['padded_128']}", f"×{p['speedup']}")]
-    if "memory" in res:
-        m = res["memory"]
-        rows += [(f"peak RSS MB, {m['method']} cpu preset, {m['steps']} heaviest steps + dev eval (max_tokens {m['max_tokens']} / whole batches; highest of {len(m['sliced'].get('peak_rss_mb_runs', [0]))} runs)" + part_threads("memory"),
+    for key in (k for k in res if k == "memory" or k.startswith("memory_")):
+        m = res[key]
+        rows += [(f"peak RSS MB, {m['method']} cpu preset, {m['steps']} heaviest steps + dev eval (max_tokens {m['max_tokens']} / whole batches; highest of {len(m['sliced'].get('peak_rss_mb_runs', [0]))} runs)" + part_threads(key) + (f" ({m['precision']})" if m.get("precision", "fp32") != "fp32" else ""),
                   f"{m['sliced']['peak_rss_mb']:.0f} / {m['whole_batches']['peak_rss_mb']:.0f}", f"×{m['memory_ratio']} less")]
     return "\n".join(["| measurement | value | ratio |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in rows])
 

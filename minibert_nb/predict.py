@@ -14,9 +14,23 @@ from .tokenizer import BertTokenizer
 from .train import resolve_device
 
 # %% auto #0
-__all__ = ['Predictor', 'predict_file', 'main']
+__all__ = ['sentences', 'pairs', 'Predictor', 'predict_file', 'main']
 
 # %% ../nbs/11_predict.ipynb #68b63718
+def sentences(texts, name: str) -> list[str]:
+    "`texts` as a list of sentences: a single string is one sentence (not a sequence of characters); anything but strings is refused."
+    if isinstance(texts, str): return [texts]
+    texts = list(texts)
+    bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
+    if bad is not None: raise TypeError(f"{name}[{bad}] is a {type(texts[bad]).__name__}, not a string")
+    return texts
+
+def pairs(a, b, what: str) -> tuple[list[str], list[str]]:
+    "The two sides of `what`'s sentence pairs, checked to be of one length."
+    a, b = sentences(a, "a"), sentences(b, "b")
+    if len(a) != len(b): raise ValueError(f"{what}(a, b) reads a[i] with b[i], but a has {len(a)} sentences and b has {len(b)}")
+    return a, b
+
 class Predictor:
     "A trained multi-task model: `sentiment(texts)`, `paraphrase(a, b)`, `similarity(a, b)` on plain strings."
     def __init__(self, checkpoint, device: str = "auto", max_length: int = 128, precision: str = "auto"):
@@ -29,23 +43,26 @@ class Predictor:
         self.tokenizer = BertTokenizer({t: i for i, t in enumerate(header["vocab"].split("\n"))})
         self.max_length = max_length
 
-    def _batch(self, texts):
+    def _batch(self, texts: list[str]):
         return to_device(pad_ids([self.tokenizer.encode(t, max_length=self.max_length) for t in texts], self.tokenizer.pad_id), self.device)
 
     @torch.inference_mode()
-    def sentiment(self, texts: list[str]) -> torch.Tensor:
-        "Probabilities (N, 5) of sentiment 0 (negative) .. 4 (positive)."
-        with autocast(self.device, self.precision): return self.model.predict_sentiment(self._batch(texts)).float().softmax(-1).cpu()
+    def _run(self, head, *sides, shape=()) -> torch.Tensor:
+        "`head` on the batches of `sides` (one or two lists of sentences) under the precision; an empty input gives an empty result."
+        if not sides[0]: return torch.empty(0, *shape)
+        with autocast(self.device, self.precision): return head(*map(self._batch, sides)).float().cpu()
 
-    @torch.inference_mode()
-    def paraphrase(self, a: list[str], b: list[str]) -> torch.Tensor:
+    def sentiment(self, texts: str | list[str]) -> torch.Tensor:
+        "Probabilities (N, 5) of sentiment 0 (negative) .. 4 (positive); a single string is one sentence (N = 1)."
+        return self._run(self.model.predict_sentiment, sentences(texts, "texts"), shape=(5,)).softmax(-1)
+
+    def paraphrase(self, a: str | list[str], b: str | list[str]) -> torch.Tensor:
         "Probability (N,) that a[i] and b[i] are paraphrases."
-        with autocast(self.device, self.precision): return self.model.predict_paraphrase(self._batch(a), self._batch(b)).float().sigmoid().cpu()
+        return self._run(self.model.predict_paraphrase, *pairs(a, b, "paraphrase")).sigmoid()
 
-    @torch.inference_mode()
-    def similarity(self, a: list[str], b: list[str]) -> torch.Tensor:
+    def similarity(self, a: str | list[str], b: str | list[str]) -> torch.Tensor:
         "Similarity (N,) of a[i] and b[i] on the STS 0..5 scale."
-        with autocast(self.device, self.precision): return self.model.predict_similarity(self._batch(a), self._batch(b)).float().cpu()
+        return self._run(self.model.predict_similarity, *pairs(a, b, "similarity"))
 
 # %% ../nbs/11_predict.ipynb #21082333
 def predict_file(checkpoint, task: str, input_path, output_path, device: str = "auto", max_length: int = 128, precision: str = "auto"):
