@@ -47,13 +47,14 @@ def read_rows(path, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
     if absent:
         hint = " (is it tab-separated?)" if len(header) == 1 else ""
         raise DataError(path, 1, f"header {lines[0]!r} lacks column(s) {', '.join(absent)}; expected {', '.join(columns)}{hint}")
-    from_right = {c: len(header) - header.index(c) for c in columns}   # shifted test headers: count from the right
-    rows = []
+    width, rows = len(header), []
+    from_right = {c: width - header.index(c) for c in columns}          # the test files' shifted header: count from the right
     for n, line in enumerate(lines[1:], start=2):
         if not line.strip(): continue
         fields = line.split("\t")
-        if len(fields) < max(from_right.values()):
-            raise DataError(path, n, f"{len(fields)} tab-separated field(s); expected at least {max(from_right.values())} ({', '.join(columns)})")
+        if len(fields) != width:                                         # never guess which field is which
+            raise DataError(path, n, f"{len(fields)} tab-separated fields, but the header has {width} ({', '.join(map(repr, header))}): "
+                            f"a column is {'missing' if len(fields) < width else 'extra'} or shifted, or a field holds a tab or a line break")
         rows.append((n, {c: fields[-k] for c, k in from_right.items()}))
     return rows
 
@@ -93,6 +94,8 @@ def _label(task: str, raw: str):
     if not 0.0 <= x <= 5.0: raise ValueError("expected a similarity between 0 and 5")
     return x
 
+_REPORTED: set[tuple[str, int]] = set()
+
 def read_split(task: str, path, labelled: bool = True) -> Split:
     "Read one CS224N file of `task` ('sst', 'para' or 'sts')."
     sentence_cols, label_col = TASKS[task]
@@ -107,7 +110,8 @@ def read_split(task: str, path, labelled: bool = True) -> Split:
                 raise DataError(path, n, f"{label_col} is {raw!r}; {str(e).replace('could not convert string to float', 'not a number')}") from None
         ids.append(r["id"].strip()); a.append(clean_text(r[sentence_cols[0]]))
         if len(sentence_cols) == 2: b.append(clean_text(r[sentence_cols[1]]))
-    if skipped: log.warning("%s: skipped %d row(s) with an empty %s", path, skipped, label_col)
+    if skipped and (str(Path(path).resolve()), skipped) not in _REPORTED:      # once per file and process, however often it is read
+        _REPORTED.add((str(Path(path).resolve()), skipped)); log.warning("%s: skipped %d row(s) with an empty %s", path, skipped, label_col)
     return Split(task, Path(path), ids, a, b if len(sentence_cols) == 2 else None, labels if labelled else None, skipped)
 
 # %% ../nbs/03_data.ipynb #adcd12b5

@@ -191,12 +191,14 @@ def _write_json(path, obj):
     atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(obj, indent=2)))
 
 def prepare_out_dir(cfg: TrainConfig) -> Path:
+    "The run's folder, checked; created by the first file written into it, so a run that fails before then leaves nothing behind."
     out = Path(cfg.out_dir or f"runs/{cfg.method}-{cfg.preset}")
     if cfg.resume and not (out/STATE_FILE).exists():
         raise FileNotFoundError(f"nothing to resume in {out}: no {STATE_FILE} (a run leaves one after each complete epoch and removes it when it finishes)")
     if (out/"metrics.json").exists() and not (cfg.overwrite or cfg.resume):
-        raise FileExistsError(f"{out} already holds a run's results (metrics.json); pass overwrite=True, resume=True to continue it, or choose another out_dir")
-    out.mkdir(parents=True, exist_ok=True)
+        raise FileExistsError(f"{out} already holds a run's results (metrics.json). To continue that run (it keeps a train_state.safetensors "
+                              "until it finishes): papermill -p resume True, python -m minibert_nb.train --set resume=true, run(..., resume=True). "
+                              "To replace it: -p overwrite True, --set overwrite=true, overwrite=True. Or choose another out_dir.")
     return out
 
 # %% ../nbs/08_train.ipynb #c022d45c

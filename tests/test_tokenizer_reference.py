@@ -73,3 +73,13 @@ def test_batch_tensors_match(toks, corpus):
 def test_unicode_edge_cases(toks, text):
     ours, ref = toks
     assert ours.encode(text) == ref(text)["input_ids"]
+
+
+@pytest.mark.parametrize("text, pair", [("hello there", ""), ("hello", "   "), ("", "world"), ("", ""), ("a b", "\t")])
+def test_empty_and_blank_pairs_match_batches(toks, text, pair):
+    "An empty or blank pair: ours equals transformers' batch call; its single call drops an empty pair, and we pin that difference."
+    ours, ref = toks
+    batch = ref([text], [pair])
+    assert ours.encode_with_types(text, pair) == (batch["input_ids"][0], batch["token_type_ids"][0])
+    if pair == "":
+        assert ref(text, pair)["input_ids"] == ours.encode(text)       # transformers' single call: no second segment at all
