@@ -143,8 +143,8 @@ def bench_encoder(model_dir, batch: int = 32, length: int = 64, infer_batch: int
     infer_rounds = time_rounds({k: (lambda k=k: encoder_infer(models[k], iids, imask, precision)) for k in models}, repeats=repeats, sync=sync)
     infer_t = medians(infer_rounds)
     achieved = encoder_flops(cfg, batch, length, train=True) / train["ours"] / 1e9
-    best = matmul_gflops(n=batch * length, device=device, dtype=a.dtype)
-    limit = max(machine_gflops(batch * length, device).values())               # the fastest arithmetic the machine has, any precision
+    rates = machine_gflops(batch * length, device)                              # best of 50 matmuls in each precision the device has
+    best, limit = rates[precision], max(rates.values())                          # this precision's rate; the machine's fastest, any precision
     return {"device": device_name(device), "precision": precision, "batch": batch, "length": length, "infer_batch": infer_batch,
             "train_step_s": {k: round(v, 5) for k, v in train.items()}, "train_speedup": round(train["transformers"] / train["ours"], 2),
             "train_speedup_paired": round(paired_speedup(train_rounds), 2),
