@@ -82,10 +82,12 @@ def main(argv=None):
     ap.add_argument("--output", required=True, help="where to write the predictions")
     ap.add_argument("--device", default="auto"); ap.add_argument("--max-length", type=int, default=128)
     ap.add_argument("--precision", default="auto", choices=PRECISIONS, help="auto: bf16 where this device runs it clearly faster, else fp32")
+    ap.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     a = ap.parse_args(argv)
     try:
         n = predict_file(a.checkpoint, a.task, a.input, a.output, a.device, a.max_length, a.precision)
-    except (DataError, FileNotFoundError, ValueError) as e:
+    except (ValueError, OSError, RuntimeError) as e:                   # bad input (DataError is a ValueError), files, devices: one line
+        if a.debug: raise
         sys.exit(f"minibert-predict: {e}")
     print(f"wrote {n} predictions to {a.output}")
 
