@@ -254,13 +254,13 @@ def load_train_state(path, model, optimizer, pcgrad: PCGrad | None, rank: int = 
     return json.loads(header["info"])
 
 # %% ../nbs/08_train.ipynb #656f17e1
-def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = True, **overrides) -> dict:
-    "Train and evaluate one method; returns the contents of the `metrics.json` it writes to `out_dir`."
+def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | str = True, **overrides) -> dict:
+    "Train and evaluate one method; returns the contents of the `metrics.json` it writes to `out_dir`. `progress`: True (a bar and a line per epoch), 'lines' (the lines alone), False."
     cfg = make_config(method, preset, **overrides)
     m = parse_method(cfg.method)
     joined = init_distributed(cfg.device)                                 # under torchrun: this rank's device
     rank, n_ranks = world()
-    device, progress = joined or resolve_device(cfg.device), progress and rank == 0
+    device, progress = joined or resolve_device(cfg.device), progress if rank == 0 else False
     out = prepare_out_dir(cfg)
     model_dir = Path(cfg.model_dir) if cfg.model_dir else default_model_dir()
     start = time.time()
@@ -279,7 +279,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
     model = MultitaskBert(BertModel.from_pretrained(model_dir), m).to(device)
     precision, speedup = run_precision(cfg, model.bert, device, train_state_info(out/STATE_FILE) if cfg.resume else {})
     metrics["machine"].update(precision=precision, bf16_speedup=None if speedup is None else round(speedup, 2))
-    if progress: print(describe_precision(precision, speedup))
+    if progress: print(describe_precision(precision, speedup), flush=True)
     if m.mlm and not cfg.resume:                                          # MLM: continued pre-training first (14_mlm); on every rank alike
         _, metrics["mlm"] = mlm_stage(model.bert, tok, task_sentences(train), cfg.mlm_steps, batch_size=cfg.para_batch, lr=cfg.lr,
                                       head_lr=cfg.head_lr or cfg.lr, warmup=cfg.warmup, seed=cfg.seed, device=device, precision=precision)
@@ -310,7 +310,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
         sums, counts, t0 = {}, {}, time.time()
         label = f"epoch {epoch + 1}/{n_epochs}" + (f" ({baseline_phase(epoch, cfg.epochs)})" if m.schedule == "baseline" else "")
         bar = tqdm(schedule(m.schedule, train, epoch, cfg.seed, group_by_length=cfg.group_by_length, sizes=sizes[epoch], **sched_kw),
-                   total=per_epoch[epoch], desc=label, disable=not progress, leave=False)
+                   total=per_epoch[epoch], desc=label, disable=progress is not True, leave=False)
         for batches in bar:
             for g, lr in zip(optimizer.param_groups, base_lrs):
                 part = ("heads" if g["name"] == "heads" else "encoder") if m.staged else None
@@ -329,7 +329,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool = T
             if metrics["best"] is None or scores["overall"] > metrics["best"]["overall"]:
                 metrics["best"], best_dev_preds = {"epoch": epoch + 1, **scores}, preds
                 save_checkpoint(model, best_path, vocab=tok.vocab, method=cfg.method, epoch=epoch + 1, seed=cfg.seed, **scores)
-            if progress: print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
+            if progress: print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()) + f" ({entry['epoch_time_s']:.0f} s)", flush=True)
             _write_json(out/"metrics.json", {**metrics, "time_s": round(time.time() - start, 1)})
             save_train_state(out/STATE_FILE, model, optimizer, pcgrad, rng, epoch=epoch + 1, step=step, history=metrics["history"], best=metrics["best"],
                              mlm=metrics.get("mlm"), precision=precision, bf16_speedup=speedup)
