@@ -6,7 +6,8 @@
 from __future__ import annotations
 import argparse, json, shutil, time
 from pathlib import Path
-import pandas as pd
+try: import pandas as pd
+except ImportError as e: raise ImportError("minibert_nb.ablate needs the report extra (pandas, seaborn, papermill): pip install 'minibert-nb[report]'") from e
 from .model import TABLE2, parse_method, atomic_write
 from .report import METRICS, paper_row
 from .train import parse_settings

@@ -6,7 +6,8 @@
 from __future__ import annotations
 from pathlib import Path
 import numpy as np
-import pandas as pd
+try: import pandas as pd
+except ImportError as e: raise ImportError("minibert_nb.report needs the report extra (pandas, matplotlib, seaborn): pip install 'minibert-nb[report]'") from e
 from .data import load_tasks
 from .model import parse_method
 
