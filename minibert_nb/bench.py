@@ -319,7 +319,7 @@ def all_texts(data_dir=None) -> list[str]:
 PARTS = ["precision", "tokenizer", "encoder", "optimizer", "compile", "profile", "padding", "memory"]
 
 def part_key(part: str, device: str, precision: str, batch: int, length: int) -> str:
-    "JSON key of an encoder/compile result: the bare part name for the issue's setting (CPU, fp32, 32×64), else with the setting."
+    "JSON key of an encoder/compile result: the bare part name for the default setting (CPU, fp32, 32×64), else with the setting."
     return part if (device, precision, batch, length) == ("cpu", "fp32", 32, 64) else f"{part}_{device}_{precision}_{batch}x{length}"
 
 def main(argv=None):

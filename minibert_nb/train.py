@@ -228,17 +228,18 @@ def save_train_state(path, model, optimizer, pcgrad: PCGrad | None, rng: list[di
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=header))
 
+def _state_header(path) -> dict[str, str]:
+    from safetensors import safe_open
+    with safe_open(str(path), "pt") as f: return f.metadata()
+
 def train_state_info(path) -> dict:
     "The `info` that `save_train_state` wrote, read from the file's header alone."
-    from safetensors import safe_open
-    with safe_open(str(path), "pt") as f: return json.loads(f.metadata()["info"])
+    return json.loads(_state_header(path)["info"])
 
 def load_train_state(path, model, optimizer, pcgrad: PCGrad | None, rank: int = 0) -> dict:
     "Restore what `save_train_state` wrote into `model`, `optimizer` and the RNGs; return its `info`."
-    from safetensors import safe_open
     from safetensors.torch import load_file
-    with safe_open(str(path), "pt") as f: header = f.metadata()
-    tensors = load_file(str(path))
+    header, tensors = _state_header(path), load_file(str(path))
     model.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")})
     state = {}
     for k, v in tensors.items():
