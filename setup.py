@@ -1,6 +1,9 @@
 """Packaging for minibert_nb, driven by settings.ini (the nbdev 2 convention)."""
 from configparser import ConfigParser
+import shutil
+from pathlib import Path
 import setuptools
+from setuptools.command.build_py import build_py
 
 cfg = ConfigParser(delimiters=["="])
 cfg.read("settings.ini", encoding="utf-8")
@@ -17,7 +20,19 @@ dev_requirements = cfg.get("dev_requirements", "").split()
 report_requirements = cfg.get("report_requirements", "").split()
 scripts = [s for s in cfg.get("console_scripts", "").split() if s]
 
+
+
+class build_py_with_notebook(build_py):
+    "Also ship nbs/run.ipynb inside the package, where `minibert_nb.ablate` finds it in a wheel install."
+    def run(self):
+        super().run()
+        dest = Path(self.build_lib)/cfg["lib_path"]/"run.ipynb"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(cfg["nbs_path"])/"run.ipynb", dest)
+
+
 setuptools.setup(
+    cmdclass={"build_py": build_py_with_notebook},
     name=cfg["lib_name"].replace("_", "-"),
     version=cfg["version"],
     description=cfg["description"],

@@ -5,6 +5,7 @@
 # %% ../nbs/10_ablate.ipynb #39ef956d
 from __future__ import annotations
 import argparse, json, shutil, time
+import minibert_nb
 from pathlib import Path
 try: import pandas as pd
 except ImportError as e: raise ImportError("minibert_nb.ablate needs the report extra (pandas, seaborn, papermill): pip install 'minibert-nb[report]'") from e
@@ -17,12 +18,13 @@ __all__ = ['find_run_notebook', 'run_method', 'collect', 'to_markdown', 'plot_ab
 
 # %% ../nbs/10_ablate.ipynb #674a2dbf
 def find_run_notebook(notebook=None) -> Path:
-    "The experiment notebook: `notebook`, else nbs/run.ipynb under the current folder or the repository of this package."
-    candidates = [Path(notebook)] if notebook else [Path("nbs/run.ipynb"), Path(__file__).resolve().parents[1]/"nbs"/"run.ipynb"]
+    "The experiment notebook: `notebook`, else the copy a wheel ships inside the package, else the repository's nbs/run.ipynb."
+    here = Path(minibert_nb.__file__).resolve().parent
+    candidates = [Path(notebook)] if notebook else [here/"run.ipynb", here.parent/"nbs"/"run.ipynb"]
     for c in candidates:
         if c.exists(): return c
     raise FileNotFoundError(f"experiment notebook not found (looked for {', '.join(map(str, candidates))}); "
-                            "run from the minibert_nb repository or pass --notebook path/to/run.ipynb")
+                            "reinstall minibert-nb or pass --notebook path/to/run.ipynb")
 
 def run_method(method: str, preset: str, results: Path, runs: Path, notebook: Path | None, **params) -> Path:
     "Execute the experiment notebook for one method (or, without a notebook, `train.run` in this process); copy its metrics.json into `results/<method>/`."

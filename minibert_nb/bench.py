@@ -10,7 +10,7 @@ import torch
 from .bert import BertConfig, BertModel
 from .data import encode_split, load_tasks, batch_indices, collate
 from .optim import AdamW
-from .paths import default_model_dir
+from .paths import default_model_dir, resolve_model_dir
 from .precision import PRECISIONS, autocast, resolve_precision, time_precisions, choose_precision
 from .tokenizer import BertTokenizer
 
@@ -333,7 +333,7 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=5, help="timed rounds of the encoder and compile parts (the median counts)")
     a = ap.parse_args(argv)
     parts = a.only or PARTS
-    md = a.model_dir or default_model_dir()
+    md = resolve_model_dir(a.model_dir)
     res, threads = {"torch": torch.__version__}, torch.get_num_threads()
     dev = torch.device(a.device).type
     precision = a.precision

@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from .paths import resolve_model_dir
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'BertConfig', 'keep_mask', 'dropout', 'Dropout', 'Embeddings', 'SelfAttention', 'FeedForward', 'Layer',
@@ -263,8 +264,8 @@ def check_and_load(model: nn.Module, sd: dict, source, missing=(), unexpected=()
 # %% ../nbs/01_bert.ipynb #b8fad7e2
 @torch.no_grad()
 def _from_pretrained(cls, model_dir, **overrides) -> BertModel:
-    "Load a Hugging Face-format BERT folder (config.json + weights); `overrides` change config fields such as dropout."
-    d = Path(model_dir)
+    "Load a Hugging Face-format BERT folder or hub id (config.json + weights); `overrides` change config fields such as dropout."
+    d = resolve_model_dir(model_dir)
     if not (d/"config.json").exists(): raise FileNotFoundError(f"{d/'config.json'} not found: is {d} a Hugging Face BERT folder?")
     config = BertConfig.from_json(d/"config.json")
     for k, v in overrides.items(): setattr(config, k, v)

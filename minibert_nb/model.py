@@ -145,16 +145,17 @@ def atomic_write(path, write_fn):
     finally:
         if tmp.exists(): tmp.unlink()
 
-def save_checkpoint(model: MultitaskBert, path, vocab: dict[str, int] | None = None, **meta):
-    "Write `model` (weights, method, encoder config, the tokenizer's `vocab`, `meta`) to a safetensors file, atomically."
+def save_checkpoint(model: MultitaskBert, path, tokenizer=None, **meta):
+    "Write `model` (weights, method, encoder config, the `tokenizer`'s vocabulary and casing, `meta`) to a safetensors file, atomically."
     from safetensors.torch import save_file
     sd = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     header = {"method": json.dumps(asdict(model.method)), "bert_config": json.dumps(asdict(model.bert.config)), "meta": json.dumps(meta)}
-    if vocab is not None: header["vocab"] = "\n".join(sorted(vocab, key=vocab.get))
+    if tokenizer is not None:
+        header |= {"vocab": "\n".join(sorted(tokenizer.vocab, key=tokenizer.vocab.get)), "lowercase": json.dumps(tokenizer.lowercase)}
     atomic_write(path, lambda tmp: save_file(sd, str(tmp), metadata=header))
 
 def checkpoint_header(path) -> dict[str, str]:
-    "The JSON header of a checkpoint (method, encoder config, metadata, vocabulary), without reading the weights."
+    "The JSON header of a checkpoint (method, encoder config, metadata, vocabulary, casing), without reading the weights."
     from safetensors import safe_open
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"checkpoint {path} does not exist")

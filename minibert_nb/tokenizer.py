@@ -7,6 +7,7 @@ from __future__ import annotations
 import re, unicodedata
 from pathlib import Path
 import torch
+from .paths import resolve_model_dir
 
 # %% auto #0
 __all__ = ['is_control', 'is_whitespace', 'is_punctuation', 'is_cjk', 'normalize', 'pre_tokenize', 'load_vocab', 'WordPiece',
@@ -115,9 +116,9 @@ class BertTokenizer:
 
     @classmethod
     def from_pretrained(cls, model_dir):
-        "Read `vocab.txt` (and `do_lower_case` from `tokenizer_config.json` when present) from a Hugging Face folder."
+        "Read `vocab.txt` (and `do_lower_case` from `tokenizer_config.json` when present) from a Hugging Face folder or hub id."
         import json
-        d = Path(model_dir)
+        d = resolve_model_dir(model_dir)
         if not (d/"vocab.txt").exists(): raise FileNotFoundError(f"{d/'vocab.txt'} not found: a BERT model folder needs its vocab.txt.")
         cfg = json.loads((d/"tokenizer_config.json").read_text()) if (d/"tokenizer_config.json").exists() else {}
         return cls(load_vocab(d/"vocab.txt"), lowercase=cfg.get("do_lower_case", True),

@@ -18,7 +18,7 @@ from .evaluate import evaluate, predict, to_device, write_predictions
 from .mlm import mlm_stage, task_sentences
 from .model import MultitaskBert, TASK_NAMES, atomic_write, load_checkpoint, parse_method, save_checkpoint
 from .optim import AdamW, lr_factor
-from .paths import default_model_dir
+from .paths import default_model_dir, resolve_model_dir
 from .pcgrad import PCGrad
 from .precision import autocast, check_precision, describe_precision, resolve_precision, weights_cast_once
 from .tokenizer import BertTokenizer
@@ -263,7 +263,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | s
     rank, n_ranks = world()
     device, progress = joined or resolve_device(cfg.device), progress if rank == 0 else False
     out = prepare_out_dir(cfg)
-    model_dir = Path(cfg.model_dir) if cfg.model_dir else default_model_dir()
+    model_dir = resolve_model_dir(cfg.model_dir)
     start = time.time()
     seed_everything(cfg.seed)
 
@@ -329,7 +329,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | s
             metrics["history"].append(entry)
             if metrics["best"] is None or scores["overall"] > metrics["best"]["overall"]:
                 metrics["best"], best_dev_preds = {"epoch": epoch + 1, **scores}, preds
-                save_checkpoint(model, best_path, vocab=tok.vocab, method=cfg.method, epoch=epoch + 1, seed=cfg.seed, **scores)
+                save_checkpoint(model, best_path, tokenizer=tok, method=cfg.method, epoch=epoch + 1, seed=cfg.seed, **scores)
             if progress: print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()) + f" ({entry['epoch_time_s']:.0f} s)", flush=True)
             _write_json(out/"metrics.json", {**metrics, "time_s": round(time.time() - start, 1)})
             save_train_state(out/STATE_FILE, model, optimizer, pcgrad, rng, epoch=epoch + 1, step=step, history=metrics["history"], best=metrics["best"],

@@ -1,0 +1,52 @@
+"""The package as a user gets it from a wheel: built from this checkout, installed in a fresh virtualenv, run from outside the repository."""
+import json, os, subprocess, sys
+from pathlib import Path
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def sh(*cmd, cwd, env=None):
+    r = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+    return r.stdout
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory):
+    "A virtualenv holding the wheel of this checkout (its dependencies come from this Python's site-packages, not the network)."
+    tmp = tmp_path_factory.mktemp("wheel")
+    sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", tmp/"dist", REPO, cwd=tmp)
+    wheel, = (tmp/"dist").glob("minibert_nb-*.whl")
+    sh(sys.executable, "-m", "venv", "--system-site-packages", tmp/"venv", cwd=tmp)
+    bin_ = tmp/"venv"/"bin"
+    sh(bin_/"python", "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--ignore-installed", wheel, cwd=tmp)
+    env = {**os.environ, "PATH": f"{bin_}{os.pathsep}{os.environ['PATH']}"}    # `python` (and so the Jupyter kernel) is the venv's
+    work = tmp/"work"; work.mkdir()
+    return bin_, env, work
+
+
+def test_wheel_is_the_package_imported(venv):
+    bin_, env, work = venv
+    where = sh(bin_/"python", "-c", "import minibert_nb.ablate as a; print(a.__file__); print(a.find_run_notebook())", cwd=work, env=env)
+    module, notebook = map(Path, where.split())
+    assert bin_.parent in module.parents and REPO not in module.parents
+    assert notebook == module.parent/"run.ipynb"                     # the notebook shipped inside the package
+    assert json.loads(notebook.read_text()) == json.loads((REPO/"nbs"/"run.ipynb").read_text())
+
+
+@pytest.mark.parametrize("cmd", [("python", "-m", "minibert_nb.ablate"), ("python", "-m", "minibert_nb.train"), ("minibert-predict",)])
+def test_commands_answer_help(venv, cmd):
+    bin_, env, work = venv
+    assert "usage:" in sh(bin_/cmd[0], *cmd[1:], "--help", cwd=work, env=env)
+
+
+def test_smoke_ablation_from_the_wheel(venv, data_path):
+    "`python -m minibert_nb.ablate` from a folder outside the repository: the packaged notebook runs under papermill."
+    bin_, env, work = venv
+    sh(bin_/"python", "-m", "minibert_nb.ablate", "--preset", "smoke", "--methods", "RSS_MP", "--data-dir", data_path, cwd=work, env=env)
+    metrics = json.loads((work/"results"/"smoke"/"RSS_MP"/"metrics.json").read_text())
+    assert metrics["method"] == "RSS_MP" and 0 <= metrics["best"]["overall"] <= 1
+    report = json.loads((work/"runs"/"ablate-smoke"/"RSS_MP.ipynb").read_text())
+    assert Path(report["metadata"]["papermill"]["input_path"]).parent == bin_.parent.glob("lib/python*/site-packages/minibert_nb").__next__()
+    assert (work/"results"/"smoke"/"table.md").exists()
