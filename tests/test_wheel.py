@@ -1,5 +1,5 @@
 """The package as a user gets it from a wheel: built from this checkout, installed in a fresh virtualenv, run from outside the repository."""
-import json, os, subprocess, sys
+import importlib.util, json, os, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -16,7 +16,8 @@ def sh(*cmd, cwd, env=None):
 def venv(tmp_path_factory):
     "A virtualenv holding the wheel of this checkout (its dependencies come from this Python's site-packages, not the network)."
     tmp = tmp_path_factory.mktemp("wheel")
-    sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", tmp/"dist", REPO, cwd=tmp)
+    offline = ["--no-build-isolation"] if importlib.util.find_spec("setuptools") else []    # else pip fetches setuptools itself
+    sh(sys.executable, "-m", "pip", "wheel", "--no-deps", *offline, "-q", "-w", tmp/"dist", REPO, cwd=tmp)
     wheel, = (tmp/"dist").glob("minibert_nb-*.whl")
     sh(sys.executable, "-m", "venv", "--system-site-packages", tmp/"venv", cwd=tmp)
     bin_ = tmp/"venv"/"bin"
