@@ -10,11 +10,12 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 from .paths import resolve_model_dir
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'BertConfig', 'keep_mask', 'dropout', 'Dropout', 'Embeddings', 'SelfAttention', 'FeedForward', 'Layer',
-           'BertOutput', 'Pooler', 'attention_4d', 'BertModel', 'attention_maps', 'from_hf_state_dict',
+           'EncoderOutput', 'Pooler', 'attention_4d', 'BertModel', 'attention_maps', 'from_hf_state_dict',
            'to_hf_state_dict', 'load_hf_weights', 'check_and_load']
 
 # %% ../nbs/01_bert.ipynb #3e8e0d4f
@@ -143,7 +144,8 @@ class Layer(nn.Module):
 
 # %% ../nbs/01_bert.ipynb #6fb8632b
 @dataclass
-class BertOutput:
+class EncoderOutput:
+    "What the encoder returns, named as transformers names the fields of its BertModel's output."
     last_hidden_state: torch.Tensor  # (B, T, hidden)
     pooler_output: torch.Tensor      # (B, hidden)
 
@@ -160,7 +162,7 @@ def attention_4d(attention_mask):
     return attention_mask[:, None, None, :].bool()
 
 class BertModel(nn.Module):
-    "The BERT encoder: `model(input_ids, attention_mask, token_type_ids)` → `BertOutput`."
+    "The BERT encoder: `model(input_ids, attention_mask, token_type_ids)` → `EncoderOutput`."
     def __init__(self, config: BertConfig):
         super().__init__()
         self.config = config
@@ -176,12 +178,12 @@ class BertModel(nn.Module):
         if isinstance(m, nn.Embedding) and m.padding_idx is not None: nn.init.zeros_(m.weight[m.padding_idx])
         if isinstance(m, nn.LayerNorm): nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
 
-    def forward(self, input_ids, attention_mask=None, token_type_ids=None) -> BertOutput:
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None) -> EncoderOutput:
         if token_type_ids is None: token_type_ids = torch.zeros_like(input_ids)
         x = self.embeddings(input_ids, token_type_ids)
         mask = attention_4d(attention_mask)
         for layer in self.layers: x = layer(x, mask)
-        return BertOutput(x, self.pooler(x))
+        return EncoderOutput(x, self.pooler(x))
 
 # %% ../nbs/01_bert.ipynb #a22e7e64
 @torch.no_grad()
@@ -262,8 +264,9 @@ def check_and_load(model: nn.Module, sd: dict, source, missing=(), unexpected=()
     return model
 
 # %% ../nbs/01_bert.ipynb #b8fad7e2
+@patch(cls_method=True)
 @torch.no_grad()
-def _from_pretrained(cls, model_dir, **overrides) -> BertModel:
+def from_pretrained(cls: BertModel, model_dir, **overrides) -> BertModel:
     "Load a Hugging Face-format BERT folder or hub id (config.json + weights); `overrides` change config fields such as dropout."
     d = resolve_model_dir(model_dir)
     if not (d/"config.json").exists(): raise FileNotFoundError(f"{d/'config.json'} not found: is {d} a Hugging Face BERT folder?")
@@ -273,7 +276,8 @@ def _from_pretrained(cls, model_dir, **overrides) -> BertModel:
     sd, missing, unexpected = from_hf_state_dict(load_hf_weights(d), config.num_hidden_layers)
     return check_and_load(model, {k: v.float() for k, v in sd.items()}, d, missing, unexpected)
 
-def _save_pretrained(self, model_dir):
+@patch
+def save_pretrained(self: BertModel, model_dir):
     "Write config.json and model.safetensors in Hugging Face's format (loadable by `transformers.BertModel`)."
     from safetensors.torch import save_file
     d = Path(model_dir); d.mkdir(parents=True, exist_ok=True)
@@ -281,6 +285,3 @@ def _save_pretrained(self, model_dir):
     sd = to_hf_state_dict({k: v.detach().cpu().contiguous() for k, v in self.state_dict().items()}, self.config.num_hidden_layers)
     tmp = d/"model.safetensors.tmp"
     save_file(sd, str(tmp), metadata={"format": "pt"}); tmp.replace(d/"model.safetensors")
-
-BertModel.from_pretrained = classmethod(_from_pretrained)
-BertModel.save_pretrained = _save_pretrained

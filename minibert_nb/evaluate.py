@@ -12,7 +12,8 @@ from .model import MultitaskBert
 from .precision import autocast
 
 # %% auto #0
-__all__ = ['LABEL_NAMES', 'pearson', 'task_score', 'overall_score', 'to_device', 'predict', 'evaluate', 'write_predictions']
+__all__ = ['OUTPUTS', 'LABEL_NAMES', 'pearson', 'task_score', 'overall_score', 'to_device', 'task_outputs', 'decide', 'predict',
+           'evaluate', 'dev_scores', 'write_predictions']
 
 # %% ../nbs/07_evaluate.ipynb #8c6fe081
 def pearson(x, y) -> float:
@@ -36,33 +37,47 @@ def to_device(batch: dict, device) -> dict:
     return {k: to_device(v, device) if isinstance(v, dict) else v.to(device, non_blocking=True) if torch.is_tensor(v) else v
             for k, v in batch.items()}
 
-@torch.inference_mode()
-def predict(model: MultitaskBert, enc: Encoded, batch_size: int = 128, device="cpu", precision: str = "fp32") -> list:
-    "Predictions for every example of `enc`, in file order: class 0..4 (sst), 0/1 (para) or a 0..5 score (sts)."
-    task, was_training = enc.split.task, model.training
-    model.eval()
-    out = [None] * len(enc)
-    lengths = enc.lengths()
-    order = sorted(range(len(enc)), key=lengths.__getitem__)
-    for s in range(0, len(order), batch_size):
-        idx = order[s:s + batch_size]
-        b = to_device(collate(enc, idx), device)
-        with autocast(device, precision):
-            if task == "sst": p = model.predict_sentiment(b["a"]).argmax(-1)
-            elif task == "para": p = (model.predict_paraphrase(b["a"], b["b"]) > 0).long()
-            else: p = model.predict_similarity(b["a"], b["b"]).float()
-        for i, v in zip(idx, p.tolist()): out[i] = v
-    model.train(was_training)
-    return out
+OUTPUTS = {"sst": lambda m, b: m.predict_sentiment(b["a"]).float().softmax(-1),
+           "para": lambda m, b: m.predict_paraphrase(b["a"], b["b"]).float().sigmoid(),
+           "sts": lambda m, b: m.predict_similarity(b["a"], b["b"]).float()}
 
-def evaluate(model: MultitaskBert, dev: dict[str, Encoded], device="cpu", batch_size: int = 128, precision: str = "fp32") -> tuple[dict, dict]:
-    "Dev metrics (`sst_acc`, `para_acc`, `sts_corr`, `overall`) and the predictions behind them."
+@torch.inference_mode()
+def task_outputs(model, enc: Encoded, batch_size: int = 128, device="cpu", precision: str = "fp32") -> torch.Tensor:
+    "Outputs for every example of `enc` in file order: probabilities (N, 5) for sst, P(paraphrase) (N,), the 0..5 score (N,) for sts; a list of models gives their mean (an ensemble)."
+    models = list(model) if isinstance(model, (list, tuple)) else [model]
+    order = torch.tensor(enc.lengths()).argsort(stable=True).tolist()
+    out = []
+    for m in models:
+        was_training = m.training; m.eval()
+        parts = []
+        for s in range(0, len(order), batch_size):
+            b = to_device(collate(enc, order[s:s + batch_size]), device)
+            with autocast(device, precision): parts.append(OUTPUTS[enc.split.task](m, b).cpu())
+        m.train(was_training)
+        out.append(torch.cat(parts)[torch.tensor(order).argsort()])    # back to file order
+    return torch.stack(out).mean(0)
+
+def decide(task: str, outputs: torch.Tensor) -> list:
+    "Predictions from `task_outputs`: the likeliest class (sst), 1 where P > 0.5 (para), the score itself (sts)."
+    if task == "sst": return outputs.argmax(-1).tolist()
+    if task == "para": return (outputs > 0.5).long().tolist()
+    return outputs.tolist()
+
+def predict(model, enc: Encoded, batch_size: int = 128, device="cpu", precision: str = "fp32") -> list:
+    "Predictions for every example of `enc`, in file order: class 0..4 (sst), 0/1 (para) or a 0..5 score (sts); `model` may be a list (an ensemble)."
+    return decide(enc.split.task, task_outputs(model, enc, batch_size, device, precision))
+
+def evaluate(model, dev: dict[str, Encoded], device="cpu", batch_size: int = 128, precision: str = "fp32") -> tuple[dict, dict]:
+    "Dev metrics (`sst_acc`, `para_acc`, `sts_corr`, `overall`) and the predictions behind them, of a model or a list of models (an ensemble)."
     preds = {t: predict(model, dev[t], batch_size, device, precision) for t in ("sst", "para", "sts")}
+    return dev_scores(preds, dev), preds
+
+def dev_scores(preds: dict[str, list], dev: dict[str, Encoded]) -> dict:
+    "The three dev metrics and the overall score of predictions `{task: [...]}` against `dev`'s labels."
     m = {"sst_acc": task_score("sst", preds["sst"], dev["sst"].split.labels),
          "para_acc": task_score("para", preds["para"], dev["para"].split.labels),
          "sts_corr": task_score("sts", preds["sts"], dev["sts"].split.labels)}
-    m["overall"] = overall_score(m["sst_acc"], m["para_acc"], m["sts_corr"])
-    return m, preds
+    return m | {"overall": overall_score(m["sst_acc"], m["para_acc"], m["sts_corr"])}
 
 # %% ../nbs/07_evaluate.ipynb #75e080e5
 LABEL_NAMES = {"sst": "Sentiment", "para": "Is_Paraphrase", "sts": "Similarity"}

@@ -14,8 +14,8 @@ from .bert import BertConfig, BertModel, check_and_load
 from .heads import ConvBackbone, Projection, cosine_score, join_pairs, max_pool, mean_pool, pair_features
 
 # %% auto #0
-__all__ = ['VALID_TOKENS', 'TABLE2', 'TASK_NAMES', 'Method', 'parse_method', 'MultitaskBert', 'atomic_write', 'save_checkpoint',
-           'checkpoint_header', 'load_checkpoint']
+__all__ = ['VALID_TOKENS', 'TABLE2', 'TASK_NAMES', 'ORDINAL_SPREAD', 'Method', 'parse_method', 'MultitaskBert', 'ordinal_targets',
+           'atomic_write', 'save_checkpoint', 'checkpoint_header', 'load_checkpoint']
 
 # %% ../nbs/05_model.ipynb #b027f6cd
 @dataclass(frozen=True)
@@ -34,13 +34,14 @@ class Method:
     layer_decay: bool = False    # LLRD: lower learning rates for lower layers
     staged: bool = False         # STAGED: heads alone during the warm-up, then everything
     mlm: bool = False            # MLM: masked-language-model training on the task sentences before fine-tuning
+    ordinal: bool = False        # ORD: SST trained towards soft targets that share mass with the neighbouring classes
 
 _TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss": ("schedule", "rss"),
            "mp": ("pooling", "mean"), "mtp": ("pooling", "max"), "cs": ("cosine_sts", True), "gs": ("pcgrad", True),
            "cnn": ("cnn", True), "res": ("residual", True), "nores": ("residual", False),
            "xe": ("cross_pairs", True), "fx": ("product", True), "pal": ("sampling", "pal"), "llrd": ("layer_decay", True),
-           "staged": ("staged", True), "mlm": ("mlm", True)}
-VALID_TOKENS = "Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; beyond the paper: XE, FX, PAL, LLRD, STAGED, MLM"
+           "staged": ("staged", True), "mlm": ("mlm", True), "ord": ("ordinal", True)}
+VALID_TOKENS = "Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; beyond the paper: XE, FX, PAL, LLRD, STAGED, MLM, ORD"
 
 TABLE2 = ["Baseline", "SR", "RSS", "RSS_MP", "RSS_MP_CS", "RSS_MP_GS", "RSS_MP_GS_CNN_NoRes", "RSS_MTP_GS_CNN_NoRes",
           "RSS_MP_GS_CNN_NoRes_MLP1", "RSS_MP_GS_CNN_Res_MLP1", "RSS_MP_GS_CNN_Res_MLP2"]
@@ -125,8 +126,10 @@ class MultitaskBert(nn.Module):
         return {t: self.loss(t, b) for t, b in step_batches.items()}
 
     def loss(self, task: str, batch: dict) -> torch.Tensor:
-        "The paper's loss for one task's batch: cross-entropy (SST), binary cross-entropy (Para), MSE (STS)."
-        if task == "sst": return F.cross_entropy(self.predict_sentiment(batch["a"]).float(), batch["labels"])
+        "The paper's loss for one task's batch: cross-entropy (SST; on ordinal targets under ORD), binary cross-entropy (Para), MSE (STS)."
+        if task == "sst":
+            labels = ordinal_targets(batch["labels"]) if self.method.ordinal else batch["labels"]
+            return F.cross_entropy(self.predict_sentiment(batch["a"]).float(), labels)
         if task == "para": return F.binary_cross_entropy_with_logits(self.predict_paraphrase(batch["a"], batch["b"]).float(), batch["labels"].float())
         return F.mse_loss(self.predict_similarity(batch["a"], batch["b"]).float(), batch["labels"].float())
 
@@ -134,6 +137,15 @@ class MultitaskBert(nn.Module):
         "Parameters only `task`'s loss reaches (its backbone and head)."
         mods = [m[task] for m in (getattr(self, "backbones", {}), self.heads) if task in m]
         return [p for m in mods for p in m.parameters()]
+
+# %% ../nbs/05_model.ipynb #e0cd84f2
+ORDINAL_SPREAD = 0.2
+
+def ordinal_targets(labels: torch.Tensor, n_classes: int = 5, spread: float = ORDINAL_SPREAD) -> torch.Tensor:
+    "Soft targets (B, n_classes): `1 - spread` on each gold class, `spread` shared by its neighbours (all to the one at either end)."
+    gold = F.one_hot(labels, n_classes).float()
+    near = F.pad(gold[:, 1:], (0, 1)) + F.pad(gold[:, :-1], (1, 0))        # the classes just below and just above gold
+    return (1 - spread) * gold + spread * near / near.sum(-1, keepdim=True)
 
 # %% ../nbs/05_model.ipynb #33497068
 def atomic_write(path, write_fn):

@@ -4,17 +4,17 @@
 
 # %% ../nbs/11_predict.ipynb #b970b4ef
 from __future__ import annotations
-import argparse, json, sys
+import argparse, json, os, sys
 import torch
 from .data import encode_split, pad_ids, read_split, DataError
-from .evaluate import predict, write_predictions, to_device
+from .evaluate import OUTPUTS, predict, write_predictions, to_device
 from .model import checkpoint_header, load_checkpoint
 from .precision import PRECISIONS, autocast, resolve_precision
 from .tokenizer import BertTokenizer
 from .train import resolve_device
 
 # %% auto #0
-__all__ = ['sentences', 'pairs', 'Predictor', 'predict_file', 'main']
+__all__ = ['sentences', 'pairs', 'shared_tokenizer', 'Predictor', 'predict_file', 'main']
 
 # %% ../nbs/11_predict.ipynb #68b63718
 def sentences(texts, name: str) -> list[str]:
@@ -31,53 +31,62 @@ def pairs(a, b, what: str) -> tuple[list[str], list[str]]:
     if len(a) != len(b): raise ValueError(f"{what}(a, b) reads a[i] with b[i], but a has {len(a)} sentences and b has {len(b)}")
     return a, b
 
+def shared_tokenizer(checkpoints: list) -> BertTokenizer:
+    "The tokenizer recorded in the checkpoints' headers, which an ensemble's members must share."
+    headers = [checkpoint_header(c) for c in checkpoints]
+    for c, h in zip(checkpoints, headers):
+        if "vocab" not in h: raise ValueError(f"{c} has no vocabulary in its header (written by an older version?)")
+    kinds = [(h["vocab"], h.get("lowercase", "true")) for h in headers]
+    if odd := next((c for c, k in zip(checkpoints, kinds) if k != kinds[0]), None):
+        raise ValueError(f"an ensemble's members must share one tokenizer, but {odd} and {checkpoints[0]} have different vocabularies or casing")
+    return BertTokenizer({t: i for i, t in enumerate(kinds[0][0].split("\n"))}, lowercase=json.loads(kinds[0][1]))
+
 class Predictor:
-    "A trained multi-task model: `sentiment(texts)`, `paraphrase(a, b)`, `similarity(a, b)` on plain strings."
+    "A trained multi-task model, or an ensemble (a list of checkpoints, outputs averaged): `sentiment(texts)`, `paraphrase(a, b)`, `similarity(a, b)` on plain strings."
     def __init__(self, checkpoint, device: str = "auto", max_length: int = 128, precision: str = "auto"):
-        header = checkpoint_header(checkpoint)
-        if "vocab" not in header: raise ValueError(f"{checkpoint} has no vocabulary in its header (written by an older version?)")
-        self.device = resolve_device(device)
-        self.model, self.meta = load_checkpoint(checkpoint, self.device)
-        self.model.eval()
+        checkpoints = [checkpoint] if isinstance(checkpoint, (str, os.PathLike)) else list(checkpoint)
+        if not checkpoints: raise ValueError("Predictor needs a checkpoint (or a non-empty list of them)")
+        self.tokenizer, self.device, self.max_length = shared_tokenizer(checkpoints), resolve_device(device), max_length
+        loaded = [load_checkpoint(c, self.device) for c in checkpoints]
+        self.models = [m.eval() for m, _ in loaded]
+        self.model, self.meta = loaded[0]                                 # the first member (the only one without an ensemble)
         self.precision, self.bf16_speedup = resolve_precision(precision, self.model.bert, self.device, batch=64, length=32, train=False)
-        self.tokenizer = BertTokenizer({t: i for i, t in enumerate(header["vocab"].split("\n"))},
-                                       lowercase=json.loads(header.get("lowercase", "true")))
-        self.max_length = max_length
 
     def _batch(self, texts: list[str]):
         return to_device(pad_ids([self.tokenizer.encode(t, max_length=self.max_length) for t in texts], self.tokenizer.pad_id), self.device)
 
     @torch.inference_mode()
-    def _run(self, head, *sides, shape=()) -> torch.Tensor:
-        "`head` on the batches of `sides` (one or two lists of sentences) under the precision; an empty input gives an empty result."
+    def _run(self, task: str, *sides, shape=()) -> torch.Tensor:
+        "`task`'s outputs (`evaluate.OUTPUTS`) on `sides` (one or two lists of sentences), the members' mean; empty in, empty out."
         if not sides[0]: return torch.empty(0, *shape)
-        with autocast(self.device, self.precision): return head(*map(self._batch, sides)).float().cpu()
+        batch = dict(zip("ab", map(self._batch, sides)))
+        with autocast(self.device, self.precision): return torch.stack([OUTPUTS[task](m, batch).cpu() for m in self.models]).mean(0)
 
     def sentiment(self, texts: str | list[str]) -> torch.Tensor:
         "Probabilities (N, 5) of sentiment 0 (negative) .. 4 (positive); a single string is one sentence (N = 1)."
-        return self._run(self.model.predict_sentiment, sentences(texts, "texts"), shape=(5,)).softmax(-1)
+        return self._run("sst", sentences(texts, "texts"), shape=(5,))
 
     def paraphrase(self, a: str | list[str], b: str | list[str]) -> torch.Tensor:
         "Probability (N,) that a[i] and b[i] are paraphrases."
-        return self._run(self.model.predict_paraphrase, *pairs(a, b, "paraphrase")).sigmoid()
+        return self._run("para", *pairs(a, b, "paraphrase"))
 
     def similarity(self, a: str | list[str], b: str | list[str]) -> torch.Tensor:
         "Similarity (N,) of a[i] and b[i] on the STS 0..5 scale."
-        return self._run(self.model.predict_similarity, *pairs(a, b, "similarity"))
+        return self._run("sts", *pairs(a, b, "similarity"))
 
 # %% ../nbs/11_predict.ipynb #21082333
 def predict_file(checkpoint, task: str, input_path, output_path, device: str = "auto", max_length: int = 128, precision: str = "auto"):
-    "Predict every row of a CS224N-format file and write a CS224N-format prediction file."
+    "Predict every row of a CS224N-format file with a checkpoint (or a list: an ensemble) and write a CS224N-format prediction file."
     if task not in ("sst", "para", "sts"): raise ValueError(f"task must be sst, para or sts, got {task!r}")
     p = Predictor(checkpoint, device, max_length, precision)
     split = read_split(task, input_path, labelled=False)
-    preds = predict(p.model, encode_split(split, p.tokenizer, max_length), device=p.device, precision=p.precision)
+    preds = predict(p.models, encode_split(split, p.tokenizer, max_length), device=p.device, precision=p.precision)
     write_predictions(output_path, task, split.ids, preds)
     return len(preds)
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="minibert-predict", description="Predict SST, paraphrase or STS labels for a CS224N-format CSV file.")
-    ap.add_argument("checkpoint", help="a best.safetensors written by a minibert_nb run")
+    ap.add_argument("checkpoint", nargs="+", help="a best.safetensors written by a minibert_nb run; several: an ensemble (outputs averaged)")
     ap.add_argument("--task", required=True, choices=["sst", "para", "sts"])
     ap.add_argument("--input", required=True, help="tab-separated file with id and sentence (or sentence1, sentence2) columns")
     ap.add_argument("--output", required=True, help="where to write the predictions")
