@@ -6,6 +6,7 @@
 from __future__ import annotations
 import torch
 import torch.distributed as dist
+from .distributed import world
 
 # %% auto #0
 __all__ = ['conflict_weights', 'project_conflicting', 'PCGrad']
@@ -73,10 +74,10 @@ class PCGrad:
 
     def apply(self, task_grads: list[torch.Tensor]):
         "Write the de-conflicted sum of `task_grads` (from `task_gradient`) into the shared parameters' `.grad`."
-        world = dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
-        if world > 1:                                            # average each task's gradient over the ranks first
+        _, n_ranks = world()
+        if n_ranks > 1:                                          # average each task's gradient over the ranks first
             for g in task_grads + [p.grad for p in self.others if p.grad is not None]:
-                dist.all_reduce(g); g.div_(world)
+                dist.all_reduce(g); g.div_(n_ranks)
         merged = project_conflicting(task_grads, self.generator)   # a fresh buffer: parameters' grads can be views of it
         offset = 0
         for p in self.shared:
