@@ -9,17 +9,17 @@ from pathlib import Path
 import torch
 from .data import encode_split, load_tasks
 from .evaluate import decide, dev_scores, predict, task_outputs, write_predictions
-from .model import TASK_NAMES, atomic_write, checkpoint_header
+from .model import TASK_NAMES, atomic_write
 from .predict import Predictor
 
 # %% auto #0
-__all__ = ['member_info', 'dev_outputs', 'combinations', 'ensemble_scores', 'format_scores', 'write_ensemble', 'main']
+__all__ = ['member_info', 'dev_outputs', 'combinations', 'ensemble_scores', 'size_means', 'format_scores', 'write_ensemble',
+           'main']
 
 # %% ../nbs/15_ensemble.ipynb #cb5ae8d9
 def member_info(checkpoint) -> dict:
     "A checkpoint's name (its folder) and the minutes its run took (None without the run's metrics.json)."
     path = Path(checkpoint)
-    checkpoint_header(path)                                                   # a readable minibert_nb checkpoint, or a clear error
     metrics = path.parent/"metrics.json"
     return {"name": path.parent.name, "minutes": json.loads(metrics.read_text())["time_s"] / 60 if metrics.exists() else None}
 
@@ -45,13 +45,19 @@ def ensemble_scores(checkpoints, data_dir=None, device: str = "auto", precision:
     p = Predictor(checkpoints, device, max_length, precision)
     return combinations(*dev_outputs(p, load_tasks(data_dir), max_length), [member_info(c) for c in checkpoints])
 
+def size_means(rows: list[dict]) -> dict[int, float]:
+    "Mean overall score of the combinations of each size: what adding members buys, without picking the best set on dev."
+    sizes = sorted({len(r["members"]) for r in rows})
+    return {k: sum(r["overall"] for r in rows if len(r["members"]) == k) / sum(len(r["members"]) == k for r in rows) for k in sizes}
+
 def format_scores(rows: list[dict]) -> str:
-    "A markdown table of `ensemble_scores`."
+    "A markdown table of `ensemble_scores`, then the mean overall score per number of members."
     lines = ["| members | SST | Para | STS | Overall | minutes |", "|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {' + '.join(r['members'])} | {r['sst_acc']:.4f} | {r['para_acc']:.4f} | {r['sts_corr']:.4f} | "
                      f"{r['overall']:.4f} | {'' if r['minutes'] is None else r['minutes']} |")
-    return "\n".join(lines) + "\n"
+    means = ", ".join(f"{k}: {v:.4f}" for k, v in size_means(rows).items())
+    return "\n".join(lines) + f"\n\nmean overall by number of members: {means}\n"
 
 # %% ../nbs/15_ensemble.ipynb #7687649d
 def write_ensemble(checkpoints, out_dir, data_dir=None, device: str = "auto", precision: str = "auto", max_length: int = 128) -> dict:
