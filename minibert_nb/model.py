@@ -35,13 +35,15 @@ class Method:
     staged: bool = False         # STAGED: heads alone during the warm-up, then everything
     mlm: bool = False            # MLM: masked-language-model training on the task sentences before fine-tuning
     ordinal: bool = False        # ORD: SST trained towards soft targets that share mass with the neighbouring classes
+    ema: bool = False            # EMA: evaluate and keep a moving average of the weights (02_optim, 08_train)
 
 _TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss": ("schedule", "rss"),
            "mp": ("pooling", "mean"), "mtp": ("pooling", "max"), "cs": ("cosine_sts", True), "gs": ("pcgrad", True),
            "cnn": ("cnn", True), "res": ("residual", True), "nores": ("residual", False),
            "xe": ("cross_pairs", True), "fx": ("product", True), "pal": ("sampling", "pal"), "llrd": ("layer_decay", True),
-           "staged": ("staged", True), "mlm": ("mlm", True), "ord": ("ordinal", True)}
-VALID_TOKENS = "Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; beyond the paper: XE, FX, PAL, LLRD, STAGED, MLM, ORD"
+           "staged": ("staged", True), "mlm": ("mlm", True), "ord": ("ordinal", True),
+           "ema": ("ema", True)}
+VALID_TOKENS = "Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; beyond the paper: XE, FX, PAL, LLRD, STAGED, MLM, ORD, EMA"
 
 TABLE2 = ["Baseline", "SR", "RSS", "RSS_MP", "RSS_MP_CS", "RSS_MP_GS", "RSS_MP_GS_CNN_NoRes", "RSS_MTP_GS_CNN_NoRes",
           "RSS_MP_GS_CNN_NoRes_MLP1", "RSS_MP_GS_CNN_Res_MLP1", "RSS_MP_GS_CNN_Res_MLP2"]

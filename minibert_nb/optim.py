@@ -4,11 +4,11 @@
 
 # %% ../nbs/02_optim.ipynb #4c22ee18
 from __future__ import annotations
-import math
+import contextlib, math
 import torch
 
 # %% auto #0
-__all__ = ['AdamW', 'fused_ok', 'lr_factor']
+__all__ = ['AdamW', 'fused_ok', 'lr_factor', 'WeightEMA']
 
 # %% ../nbs/02_optim.ipynb #ea6e55ee
 class AdamW(torch.optim.Optimizer):
@@ -89,3 +89,37 @@ def lr_factor(step: int, total: int, warmup: float, kind: str = "linear", staged
     if step < w: return {"encoder": 0.0, "heads": 1.0}.get(staged, (step + 1) / w)
     if kind == "constant": return 1.0
     return max(0.0, (total - step) / max(1, total - w))
+
+# %% ../nbs/02_optim.ipynb #879ddc2d
+class WeightEMA:
+    "An exponential moving average of `model`'s parameters in fp32: `update` after each step, `applied` to use it."
+    def __init__(self, model: torch.nn.Module, decay: float):
+        if not 0.0 < decay < 1.0: raise ValueError(f"decay must be between 0 and 1, got {decay!r}")
+        self.decay, self.updates = decay, 0
+        self.shadow = {k: p.detach().float().clone() for k, p in model.named_parameters()}
+
+    @torch.no_grad()
+    def update(self, model: torch.nn.Module):
+        "shadow ← d·shadow + (1 − d)·weights, with d = min(decay, (1 + n) / (10 + n)) at the n-th update."
+        self.updates += 1
+        d = min(self.decay, (1 + self.updates) / (10 + self.updates))
+        for k, p in model.named_parameters(): self.shadow[k].lerp_(p.detach().float(), 1.0 - d)
+
+    @contextlib.contextmanager
+    def applied(self, model: torch.nn.Module):
+        "Inside the block `model` holds the averaged weights; after it, its own again."
+        params = dict(model.named_parameters())
+        own = {k: p.detach().clone() for k, p in params.items()}
+        with torch.no_grad():
+            for k, p in params.items(): p.copy_(self.shadow[k])
+        try: yield model
+        finally:
+            with torch.no_grad():
+                for k, p in params.items(): p.copy_(own[k])
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        return {"updates": torch.tensor(self.updates), **{f"shadow.{k}": v for k, v in self.shadow.items()}}
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]):
+        self.updates = int(state["updates"])
+        self.shadow = {k: state[f"shadow.{k}"].float().clone() for k in self.shadow}

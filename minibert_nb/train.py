@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_train.ipynb #283c04aa
 from __future__ import annotations
-import argparse, contextlib, json, math, platform, random, time
+import argparse, contextlib, gc, json, math, platform, random, time
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import numpy as np
@@ -17,17 +17,17 @@ from .data import baseline_phase, BASELINE_ORDER
 from .evaluate import evaluate, predict, to_device, write_predictions
 from .mlm import mlm_stage, task_sentences
 from .model import MultitaskBert, TASK_NAMES, atomic_write, load_checkpoint, parse_method, save_checkpoint
-from .optim import AdamW, lr_factor
+from .optim import AdamW, WeightEMA, lr_factor
 from .paths import default_model_dir, resolve_model_dir
 from .pcgrad import PCGrad
 from .precision import autocast, check_precision, describe_precision, resolve_precision, weights_cast_once
 from .tokenizer import BertTokenizer
 
 # %% auto #0
-__all__ = ['PRESETS', 'LAYER_DECAY', 'STATE_FILE', 'TrainConfig', 'default_preset', 'make_config', 'build_optimizer',
-           'NonFiniteLoss', 'split_by_tokens', 'train_step', 'resolve_device', 'machine_info', 'run_precision',
-           'peak_rss_mb', 'seed_everything', 'prepare_out_dir', 'rng_states', 'save_train_state', 'train_state_info',
-           'load_train_state', 'run', 'parse_settings', 'main']
+__all__ = ['PRESETS', 'LAYER_DECAY', 'EMA_HORIZON', 'STATE_FILE', 'TrainConfig', 'default_preset', 'make_config',
+           'build_optimizer', 'NonFiniteLoss', 'split_by_tokens', 'train_step', 'resolve_device', 'machine_info',
+           'run_precision', 'peak_rss_mb', 'seed_everything', 'prepare_out_dir', 'rng_states', 'save_train_state',
+           'train_state_info', 'load_train_state', 'run', 'parse_settings', 'main']
 
 # %% ../nbs/08_train.ipynb #f4d1e874
 @dataclass
@@ -94,6 +94,7 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
 
 # %% ../nbs/08_train.ipynb #7e8ba98d
 LAYER_DECAY = 0.8
+EMA_HORIZON = 0.1          # EMA: the weights' average spans about this fraction of the run's steps
 
 def build_optimizer(model: MultitaskBert, cfg: TrainConfig) -> AdamW:
     "AdamW over named groups: the encoder at `lr` (one group per layer under LLRD) and the new parameters ('heads') at `head_lr`."
@@ -212,8 +213,9 @@ def rng_states() -> list[dict[str, torch.Tensor]]:
     torch.distributed.all_gather_object(states, own)
     return states
 
-def save_train_state(path, model, optimizer, pcgrad: PCGrad | None, rng: list[dict] | None = None, **info):
-    "Weights, optimizer state, RNG states and `info` (JSON) in one safetensors file, written atomically."
+def save_train_state(path, model, optimizer, pcgrad: PCGrad | None, rng: list[dict] | None = None, ema: WeightEMA | None = None,
+                     **info):
+    "Weights, optimizer state, RNG states, the weights' EMA and `info` (JSON) in one safetensors file, written atomically."
     from safetensors.torch import save_file
     tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
     sd, scalars = optimizer.state_dict(), {}
@@ -224,6 +226,7 @@ def save_train_state(path, model, optimizer, pcgrad: PCGrad | None, rng: list[di
     for r, state in enumerate(rng or rng_states()):                  # dropout draws differ between ranks: keep each one's
         for kind, t in state.items(): tensors[f"rng.{kind}" + (f".{r}" if r else "")] = t
     if pcgrad is not None: tensors["rng.pcgrad"] = pcgrad.generator.get_state()
+    if ema is not None: tensors.update({f"ema.{k}": v for k, v in ema.state_dict().items()})
     header = {"info": json.dumps(info), "optim_scalars": json.dumps(scalars), "param_groups": json.dumps(sd["param_groups"])}
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=header))
@@ -236,8 +239,8 @@ def train_state_info(path) -> dict:
     "The `info` that `save_train_state` wrote, read from the file's header alone."
     return json.loads(_state_header(path)["info"])
 
-def load_train_state(path, model, optimizer, pcgrad: PCGrad | None, rank: int = 0) -> dict:
-    "Restore what `save_train_state` wrote into `model`, `optimizer` and the RNGs; return its `info`."
+def load_train_state(path, model, optimizer, pcgrad: PCGrad | None, rank: int = 0, ema: WeightEMA | None = None) -> dict:
+    "Restore what `save_train_state` wrote into `model`, `optimizer`, the RNGs and `ema`; return its `info`."
     from safetensors.torch import load_file
     header, tensors = _state_header(path), load_file(str(path))
     model.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")})
@@ -252,6 +255,7 @@ def load_train_state(path, model, optimizer, pcgrad: PCGrad | None, rank: int = 
     torch.set_rng_state(own("torch"))
     if own("cuda") is not None and torch.cuda.is_available(): torch.cuda.set_rng_state(own("cuda"))
     if pcgrad is not None: pcgrad.generator.set_state(tensors["rng.pcgrad"])
+    if ema is not None: ema.load_state_dict({k[len("ema."):]: v for k, v in tensors.items() if k.startswith("ema.")})
     return json.loads(header["info"])
 
 # %% ../nbs/08_train.ipynb #656f17e1
@@ -297,11 +301,12 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | s
              for e in range(n_epochs)]                                    # each epoch's batch size per task (PAL anneals them)
     per_epoch = [steps_per_epoch(m.schedule, train, e, sizes=sizes[e], **sched_kw) for e in range(n_epochs)]
     total = sum(per_epoch)
+    ema = WeightEMA(model, decay=1 - 1 / max(10, EMA_HORIZON * total)) if m.ema else None
     base_lrs = [g["lr"] for g in optimizer.param_groups]
 
     best_path, step, first_epoch, best_dev_preds = out/"best.safetensors", 0, 0, None
     if cfg.resume:
-        info = load_train_state(out/STATE_FILE, model, optimizer, pcgrad, rank)
+        info = load_train_state(out/STATE_FILE, model, optimizer, pcgrad, rank, ema)
         first_epoch, step, metrics["history"], metrics["best"] = info["epoch"], info["step"], info["history"], info["best"]
         if m.mlm: metrics["mlm"] = info.get("mlm")
         metrics["resumed_after_epoch"] = first_epoch
@@ -318,21 +323,23 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | s
                 g["lr"] = lr * lr_factor(step, total, cfg.warmup, cfg.lr_schedule, part)
             losses = train_step(ddp, batches, optimizer, pcgrad, device, where=f"{label}, step {step + 1}", max_tokens=cfg.max_tokens,
                                 precision=precision)
+            if ema is not None: ema.update(model)
             for t, v in losses.items(): sums[t] = sums.get(t, 0.0) + v; counts[t] = counts.get(t, 0) + 1
             bar.set_postfix({t: f"{sums[t] / counts[t]:.3f}" for t in sums})
             step += 1
         rng = rng_states()                                                # every rank's, for an exact resume
         if rank == 0:                                                     # one process evaluates and writes
-            scores, preds = evaluate(model, dev, device, precision=precision)
-            entry = {"epoch": epoch + 1, "steps": step, "train_loss": {t: sums[t] / counts[t] for t in sums},
-                     **scores, "epoch_time_s": round(time.time() - t0, 1)}
-            metrics["history"].append(entry)
-            if metrics["best"] is None or scores["overall"] > metrics["best"]["overall"]:
-                metrics["best"], best_dev_preds = {"epoch": epoch + 1, **scores}, preds
-                save_checkpoint(model, best_path, tokenizer=tok, method=cfg.method, epoch=epoch + 1, seed=cfg.seed, **scores)
+            with ema.applied(model) if ema is not None else contextlib.nullcontext():   # EMA: the average is judged and kept
+                scores, preds = evaluate(model, dev, device, precision=precision)
+                entry = {"epoch": epoch + 1, "steps": step, "train_loss": {t: sums[t] / counts[t] for t in sums},
+                         **scores, "epoch_time_s": round(time.time() - t0, 1)}
+                metrics["history"].append(entry)
+                if metrics["best"] is None or scores["overall"] > metrics["best"]["overall"]:
+                    metrics["best"], best_dev_preds = {"epoch": epoch + 1, **scores}, preds
+                    save_checkpoint(model, best_path, tokenizer=tok, method=cfg.method, epoch=epoch + 1, seed=cfg.seed, **scores)
             if progress: print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()) + f" ({entry['epoch_time_s']:.0f} s)", flush=True)
             _write_json(out/"metrics.json", {**metrics, "time_s": round(time.time() - start, 1)})
-            save_train_state(out/STATE_FILE, model, optimizer, pcgrad, rng, epoch=epoch + 1, step=step, history=metrics["history"], best=metrics["best"],
+            save_train_state(out/STATE_FILE, model, optimizer, pcgrad, rng, ema, epoch=epoch + 1, step=step, history=metrics["history"], best=metrics["best"],
                              mlm=metrics.get("mlm"), precision=precision, bf16_speedup=speedup)
         if n_ranks > 1: torch.distributed.barrier()
 
@@ -350,7 +357,9 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | s
         _write_json(out/"metrics.json", metrics)
         (out/STATE_FILE).unlink(missing_ok=True)                          # finished: nothing left to resume
     if n_ranks > 1: torch.distributed.barrier()
-    if joined is not None: torch.distributed.destroy_process_group()
+    if joined is not None:                      # DDP before the process group: left to interpreter exit, freeing the
+        del ddp; gc.collect()                   # gloo group behind DDP can abort ('terminate called without an active exception')
+        torch.distributed.destroy_process_group()
     return metrics
 
 # %% ../nbs/08_train.ipynb #1e968f48

@@ -1,7 +1,7 @@
 """Two gloo processes on CPU make the same update as one process on the same global batch (with and without GS, with and
 without `max_tokens` slicing),
 and `torchrun -m minibert_nb.train` runs end to end with rank 0 writing the results once, and resumes after a SIGKILL."""
-import json, os, signal, subprocess, sys, time
+import gc, json, os, signal, subprocess, sys, time
 import pytest
 import torch
 import torch.distributed as dist
@@ -43,6 +43,8 @@ def worker(rank, world_size, init_file, method, max_tokens, data_path, model_pat
     ddp = DDP(model, find_unused_parameters=True)
     losses = [train_step(ddp, b, opt, pcgrad, "cpu", "test", max_tokens=max_tokens) for b in steps]
     if rank == 0: torch.save({"params": {k: v.detach() for k, v in model.state_dict().items()}, "losses": losses}, out)
+    dist.barrier()
+    del ddp; gc.collect()          # as train.run does: DDP freed before its process group, not at interpreter exit (SIGABRT)
     dist.destroy_process_group()
 
 

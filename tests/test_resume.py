@@ -1,5 +1,5 @@
 """A real run killed with SIGKILL mid-epoch resumes from its last complete epoch and ends exactly where an
-uninterrupted run with the same seed ends (CPU), in fp32 and in bf16."""
+uninterrupted run with the same seed ends (CPU), in fp32 and in bf16 (there with EMA, whose average must resume too)."""
 import json, os, signal, subprocess, sys, time
 import pytest
 
@@ -15,7 +15,8 @@ def strip_times(history):
     return [{k: v for k, v in h.items() if k != "epoch_time_s"} for h in history]
 
 
-@pytest.mark.parametrize("method, precision", [("RSS_MP_GS_CNN_Res_MLP1", "fp32"), ("Baseline", "fp32"), ("RSS_MP_GS_CNN_Res_MLP1", "bf16")])
+@pytest.mark.parametrize("method, precision",
+                         [("RSS_MP_GS_CNN_Res_MLP1", "fp32"), ("Baseline", "fp32"), ("RSS_MP_GS_CNN_Res_MLP1_EMA", "bf16")])
 def test_sigkill_then_resume_matches_uninterrupted(tmp_path, method, precision):
     settings = {**SETTINGS, "precision": precision}
     full = run(method, "smoke", out_dir=str(tmp_path / "full"), progress=False, **settings)
