@@ -9,7 +9,8 @@ import minibert_nb
 from pathlib import Path
 try: import pandas as pd
 except ImportError as e: raise ImportError("minibert_nb.ablate needs the report extra (pandas, seaborn, papermill): pip install 'minibert-nb[report]'") from e
-from .model import TABLE2, parse_method, atomic_write
+from .model import TABLE2, parse_method
+from .paths import atomic_write
 from .report import METRICS, paper_row
 from .train import parse_settings
 

@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .paths import resolve_model_dir
+from .paths import atomic_write, resolve_model_dir
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'BertConfig', 'keep_mask', 'dropout', 'Dropout', 'Embeddings', 'SelfAttention', 'FeedForward', 'Layer',
@@ -283,5 +283,4 @@ def save_pretrained(self: BertModel, model_dir):
     d = Path(model_dir); d.mkdir(parents=True, exist_ok=True)
     self.config.to_json(d/"config.json")
     sd = to_hf_state_dict({k: v.detach().cpu().contiguous() for k, v in self.state_dict().items()}, self.config.num_hidden_layers)
-    tmp = d/"model.safetensors.tmp"
-    save_file(sd, str(tmp), metadata={"format": "pt"}); tmp.replace(d/"model.safetensors")
+    atomic_write(d/"model.safetensors", lambda tmp: save_file(sd, str(tmp), metadata={"format": "pt"}))

@@ -9,7 +9,8 @@ from pathlib import Path
 import torch
 from .data import encode_split, load_tasks
 from .evaluate import decide, dev_scores, predict, task_outputs, write_predictions
-from .model import TASK_NAMES, atomic_write
+from .model import TASK_NAMES
+from .paths import atomic_write
 from .predict import Predictor
 
 # %% auto #0

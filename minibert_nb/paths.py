@@ -10,7 +10,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['MINILM_SHA256', 'INSTALL_HINT', 'HUB_FILES', 'HUB_WEIGHTS', 'DATA_ENV', 'DATA_FILES', 'sha256_file', 'verify_sha256',
-           'default_model_dir', 'hub_model_dir', 'resolve_model_dir', 'data_dir']
+           'default_model_dir', 'hub_model_dir', 'resolve_model_dir', 'data_dir', 'atomic_write']
 
 # %% ../nbs/00_paths.ipynb #45a11224
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -115,3 +115,13 @@ def data_dir(path=None) -> Path:
     missing = [f for f in DATA_FILES if not (p/f).exists()]
     if missing: raise FileNotFoundError(f"Data directory {p} lacks {', '.join(missing)}. {hint}")
     return p
+
+# %% ../nbs/00_paths.ipynb #019ac68d
+def atomic_write(path, write_fn):
+    "Call `write_fn(tmp_path)`, then rename the temporary file over `path` (atomic on POSIX)."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        write_fn(tmp); os.replace(tmp, path)
+    finally:
+        if tmp.exists(): tmp.unlink()

@@ -8,7 +8,7 @@ import argparse, json, os, sys
 import torch
 from .data import encode_split, pad_ids, read_split, DataError
 from .evaluate import OUTPUTS, predict, write_predictions, to_device
-from .model import checkpoint_header, load_checkpoint
+from .checkpoint import checkpoint_header, load_checkpoint
 from .precision import PRECISIONS, autocast, resolve_precision
 from .tokenizer import BertTokenizer
 from .train import resolve_device

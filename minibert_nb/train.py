@@ -16,7 +16,9 @@ from .data import encode_split, load_tasks, schedule, steps_per_epoch, step_batc
 from .data import baseline_phase, BASELINE_ORDER
 from .evaluate import evaluate, predict, to_device, write_predictions
 from .mlm import mlm_stage, task_sentences
-from .model import MultitaskBert, TASK_NAMES, atomic_write, load_checkpoint, parse_method, save_checkpoint
+from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
+from .checkpoint import train_state_info, write_json
+from .model import MultitaskBert, TASK_NAMES, parse_method
 from .optim import AdamW, WeightEMA, lr_factor
 from .paths import default_model_dir, resolve_model_dir
 from .pcgrad import PCGrad
@@ -24,10 +26,9 @@ from .precision import autocast, check_precision, describe_precision, resolve_pr
 from .tokenizer import BertTokenizer
 
 # %% auto #0
-__all__ = ['PRESETS', 'LAYER_DECAY', 'EMA_HORIZON', 'STATE_FILE', 'TrainConfig', 'default_preset', 'make_config',
-           'build_optimizer', 'NonFiniteLoss', 'split_by_tokens', 'train_step', 'resolve_device', 'machine_info',
-           'run_precision', 'peak_rss_mb', 'seed_everything', 'prepare_out_dir', 'rng_states', 'save_train_state',
-           'train_state_info', 'load_train_state', 'run', 'parse_settings', 'main']
+__all__ = ['PRESETS', 'LAYER_DECAY', 'EMA_HORIZON', 'TrainConfig', 'default_preset', 'make_config', 'build_optimizer',
+           'NonFiniteLoss', 'split_by_tokens', 'train_step', 'resolve_device', 'machine_info', 'run_precision',
+           'peak_rss_mb', 'seed_everything', 'prepare_out_dir', 'run', 'parse_settings', 'main']
 
 # %% ../nbs/08_train.ipynb #f4d1e874
 @dataclass
@@ -188,8 +189,6 @@ def peak_rss_mb() -> float:
 def seed_everything(seed: int):
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
 
-def _write_json(path, obj):
-    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(obj, indent=2)))
 
 def prepare_out_dir(cfg: TrainConfig) -> Path:
     "The run's folder, checked; created by the first file written into it, so a run that fails before then leaves nothing behind."
@@ -201,62 +200,6 @@ def prepare_out_dir(cfg: TrainConfig) -> Path:
                               "until it finishes): papermill -p resume True, python -m minibert_nb.train --set resume=true, run(..., resume=True). "
                               "To replace it: -p overwrite True, --set overwrite=true, overwrite=True. Or choose another out_dir.")
     return out
-
-# %% ../nbs/08_train.ipynb #c022d45c
-STATE_FILE = "train_state.safetensors"
-
-def rng_states() -> list[dict[str, torch.Tensor]]:
-    "Every process's torch (and CUDA) random state, in rank order (a collective under torchrun: all ranks call it)."
-    own = {"torch": torch.get_rng_state(), **({"cuda": torch.cuda.get_rng_state()} if torch.cuda.is_available() else {})}
-    if world()[1] == 1: return [own]
-    states = [None] * world()[1]
-    torch.distributed.all_gather_object(states, own)
-    return states
-
-def save_train_state(path, model, optimizer, pcgrad: PCGrad | None, rng: list[dict] | None = None, ema: WeightEMA | None = None,
-                     **info):
-    "Weights, optimizer state, RNG states, the weights' EMA and `info` (JSON) in one safetensors file, written atomically."
-    from safetensors.torch import save_file
-    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
-    sd, scalars = optimizer.state_dict(), {}
-    for i, st in sd["state"].items():
-        for k, v in st.items():
-            if torch.is_tensor(v): tensors[f"optim.{i}.{k}"] = v
-            else: scalars[f"{i}.{k}"] = v
-    for r, state in enumerate(rng or rng_states()):                  # dropout draws differ between ranks: keep each one's
-        for kind, t in state.items(): tensors[f"rng.{kind}" + (f".{r}" if r else "")] = t
-    if pcgrad is not None: tensors["rng.pcgrad"] = pcgrad.generator.get_state()
-    if ema is not None: tensors.update({f"ema.{k}": v for k, v in ema.state_dict().items()})
-    header = {"info": json.dumps(info), "optim_scalars": json.dumps(scalars), "param_groups": json.dumps(sd["param_groups"])}
-    tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
-    atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=header))
-
-def _state_header(path) -> dict[str, str]:
-    from safetensors import safe_open
-    with safe_open(str(path), "pt") as f: return f.metadata()
-
-def train_state_info(path) -> dict:
-    "The `info` that `save_train_state` wrote, read from the file's header alone."
-    return json.loads(_state_header(path)["info"])
-
-def load_train_state(path, model, optimizer, pcgrad: PCGrad | None, rank: int = 0, ema: WeightEMA | None = None) -> dict:
-    "Restore what `save_train_state` wrote into `model`, `optimizer`, the RNGs and `ema`; return its `info`."
-    from safetensors.torch import load_file
-    header, tensors = _state_header(path), load_file(str(path))
-    model.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")})
-    state = {}
-    for k, v in tensors.items():
-        if k.startswith("optim."):
-            _, i, name = k.split(".", 2); state.setdefault(int(i), {})[name] = v
-    for k, v in json.loads(header["optim_scalars"]).items():
-        i, name = k.split(".", 1); state.setdefault(int(i), {})[name] = v
-    optimizer.load_state_dict({"state": state, "param_groups": json.loads(header["param_groups"])})
-    own = lambda kind: tensors.get(f"rng.{kind}.{rank}" if rank else f"rng.{kind}", tensors.get(f"rng.{kind}"))
-    torch.set_rng_state(own("torch"))
-    if own("cuda") is not None and torch.cuda.is_available(): torch.cuda.set_rng_state(own("cuda"))
-    if pcgrad is not None: pcgrad.generator.set_state(tensors["rng.pcgrad"])
-    if ema is not None: ema.load_state_dict({k[len("ema."):]: v for k, v in tensors.items() if k.startswith("ema.")})
-    return json.loads(header["info"])
 
 # %% ../nbs/08_train.ipynb #656f17e1
 def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | str = True, **overrides) -> dict:
@@ -338,7 +281,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | s
                     metrics["best"], best_dev_preds = {"epoch": epoch + 1, **scores}, preds
                     save_checkpoint(model, best_path, tokenizer=tok, method=cfg.method, epoch=epoch + 1, seed=cfg.seed, **scores)
             if progress: print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()) + f" ({entry['epoch_time_s']:.0f} s)", flush=True)
-            _write_json(out/"metrics.json", {**metrics, "time_s": round(time.time() - start, 1)})
+            write_json(out/"metrics.json", {**metrics, "time_s": round(time.time() - start, 1)})
             save_train_state(out/STATE_FILE, model, optimizer, pcgrad, rng, ema, epoch=epoch + 1, step=step, history=metrics["history"], best=metrics["best"],
                              mlm=metrics.get("mlm"), precision=precision, bf16_speedup=speedup)
         if n_ranks > 1: torch.distributed.barrier()
@@ -354,7 +297,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | s
                 write_predictions(out/"predictions"/f"{t}-{split}-output.csv", t, s.ids, p)
         metrics["time_s"] = round(time.time() - start, 1)
         metrics["machine"]["peak_rss_mb"] = peak_rss_mb()
-        _write_json(out/"metrics.json", metrics)
+        write_json(out/"metrics.json", metrics)
         (out/STATE_FILE).unlink(missing_ok=True)                          # finished: nothing left to resume
     if n_ranks > 1: torch.distributed.barrier()
     if joined is not None:                      # DDP before the process group: left to interpreter exit, freeing the

@@ -13,7 +13,8 @@ from minibert_nb.model import MultitaskBert, TASK_NAMES, parse_method
 from minibert_nb.pcgrad import PCGrad
 from minibert_nb.tokenizer import BertTokenizer
 from minibert_nb.distributed import shard
-from minibert_nb.train import STATE_FILE, split_by_tokens, train_step
+from minibert_nb.checkpoint import STATE_FILE
+from minibert_nb.train import split_by_tokens, train_step
 
 STEPS = 3
 

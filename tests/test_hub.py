@@ -115,5 +115,5 @@ def test_a_run_trains_from_a_hub_id(cached, tmp_path, data_path):
     assert r.returncode == 0, r.stderr[-3000:]
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["config"]["model_dir"] == REPO_ID and metrics["best"] is not None
-    from minibert_nb.model import checkpoint_header
+    from minibert_nb.checkpoint import checkpoint_header
     assert json.loads(checkpoint_header(out / "best.safetensors")["bert_config"])["hidden_size"] == 64

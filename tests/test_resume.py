@@ -6,7 +6,8 @@ import pytest
 from minibert_nb.bert import BertModel
 from minibert_nb.model import MultitaskBert, parse_method
 from minibert_nb.paths import default_model_dir
-from minibert_nb.train import STATE_FILE, build_optimizer, make_config, run, save_train_state, train_state_info
+from minibert_nb.checkpoint import STATE_FILE, save_train_state, train_state_info
+from minibert_nb.train import build_optimizer, make_config, run
 
 SETTINGS = dict(epochs=3, max_steps=8, seed=5, device="cpu")
 
