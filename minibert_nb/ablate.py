@@ -12,7 +12,7 @@ except ImportError as e: raise ImportError("minibert_nb.ablate needs the report 
 from .model import TABLE2, parse_method
 from .paths import atomic_write
 from .report import METRICS, paper_row
-from .train import parse_settings
+from .config import parse_settings
 
 # %% auto #0
 __all__ = ['find_run_notebook', 'run_method', 'collect', 'to_markdown', 'plot_ablation', 'ablate', 'write_table', 'main']

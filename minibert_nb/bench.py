@@ -280,7 +280,8 @@ def memory_probe(method: str = "RSS_MP_GS", steps: int = 8, max_tokens: int | No
     from minibert_nb.evaluate import evaluate
     from minibert_nb.model import MultitaskBert, TASK_NAMES, parse_method
     from minibert_nb.pcgrad import PCGrad
-    from minibert_nb.train import build_optimizer, make_config, peak_rss_mb, train_step
+    from minibert_nb.config import make_config, peak_rss_mb
+    from minibert_nb.train import build_optimizer, train_step
     from minibert_nb.data import schedule
     cfg, md = make_config(method, "cpu", max_tokens=max_tokens), default_model_dir()
     tok, splits = BertTokenizer.from_pretrained(md), load_tasks(data_dir)
@@ -301,7 +302,7 @@ def memory_probe(method: str = "RSS_MP_GS", steps: int = 8, max_tokens: int | No
 def bench_memory(method: str = "RSS_MP_GS", steps: int = 8, data_dir=None, repeats: int = 2, precision: str = "fp32") -> dict:
     "`memory_probe` in fresh processes, `repeats` times each: the cpu preset's `max_tokens` against whole batches; the highest peak counts."
     import subprocess, sys
-    from minibert_nb.train import PRESETS
+    from minibert_nb.config import PRESETS
     res = {}
     for name, mt in (("sliced", PRESETS["cpu"]["max_tokens"]), ("whole_batches", None)):
         code = f"import json; from minibert_nb.bench import memory_probe; print(json.dumps(memory_probe({method!r}, {steps}, {mt!r}, {str(data_dir) if data_dir else None!r}, {precision!r})))"

@@ -11,7 +11,7 @@ from .evaluate import OUTPUTS, predict, write_predictions, to_device
 from .checkpoint import checkpoint_header, load_checkpoint
 from .precision import PRECISIONS, autocast, resolve_precision
 from .tokenizer import BertTokenizer
-from .train import resolve_device
+from .config import resolve_device
 
 # %% auto #0
 __all__ = ['sentences', 'pairs', 'shared_tokenizer', 'Predictor', 'predict_file', 'main']

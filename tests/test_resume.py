@@ -7,7 +7,8 @@ from minibert_nb.bert import BertModel
 from minibert_nb.model import MultitaskBert, parse_method
 from minibert_nb.paths import default_model_dir
 from minibert_nb.checkpoint import STATE_FILE, save_train_state, train_state_info
-from minibert_nb.train import build_optimizer, make_config, run
+from minibert_nb.config import make_config
+from minibert_nb.train import build_optimizer, run
 
 SETTINGS = dict(epochs=3, max_steps=8, seed=5, device="cpu")
 
