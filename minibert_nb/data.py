@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 __all__ = ['log', 'TASKS', 'FILES', 'BASELINE_ORDER', 'DataError', 'clean_text', 'read_rows', 'Split', 'read_split', 'in_heldout',
            'quora_split', 'load_tasks', 'Encoded', 'encode_split', 'pad_ids', 'collate', 'batch_indices',
            'cycle_batches', 'epoch_rng', 'baseline_phase', 'step_batch_sizes', 'schedule', 'steps_per_epoch',
-           'pal_batch_sizes']
+           'pal_batch_sizes', 'TrainingPlan']
 
 # %% ../nbs/03_data.ipynb #a42b8ff5
 class DataError(ValueError):
@@ -259,3 +259,40 @@ def pal_batch_sizes(counts: dict[str, int], total: int, epoch: int, epochs: int)
     for t in sorted(share, key=lambda t: share[t] - math.floor(share[t]), reverse=True)[:max(0, total - sum(sizes.values()))]:
         sizes[t] += 1                                                 # largest remainders get the rounding
     return sizes
+
+# %% ../nbs/03_data.ipynb #a25fe3b8
+@dataclass
+class TrainingPlan:
+    "A run's epochs: how many, each one's batch sizes and number of steps, and its batches (drawn from `(seed, epoch)`)."
+    kind: str                        # baseline | sr | rss
+    train: dict[str, Encoded]
+    seed: int
+    batch_size: int = 8              # SST and STS (every task under SR)
+    para_batch: int = 128            # Para under RSS and in the Baseline
+    rss_size: int = 140_000          # Quora pairs drawn per RSS epoch
+    epochs: int = 1                  # per task under Baseline
+    max_steps: int | None = None     # cap on steps per epoch
+    group_by_length: bool = True
+    pal: bool = False                # batch sizes from dataset sizes, annealed (PAL)
+
+    def __post_init__(self):
+        self.n_epochs = self.epochs * (len(BASELINE_ORDER) if self.kind == "baseline" else 1)
+        step_total = sum(step_batch_sizes(self.kind, self.batch_size, self.para_batch).values())
+        counts = {t: len(e) for t, e in self.train.items()}
+        self.sizes = [pal_batch_sizes(counts, step_total, e, self.n_epochs) if self.pal else None for e in range(self.n_epochs)]
+        self.steps = [steps_per_epoch(self.kind, self.train, e, sizes=self.sizes[e], **self._settings()) for e in range(self.n_epochs)]
+        self.total_steps = sum(self.steps)
+
+    def _settings(self) -> dict:
+        return dict(batch_size=self.batch_size, para_batch=self.para_batch, rss_size=self.rss_size,
+                    epochs_per_task=self.epochs, max_steps=self.max_steps)
+
+    def batches(self, epoch: int):
+        "Epoch `epoch`'s steps, each `{task: collated batch}`."
+        return schedule(self.kind, self.train, epoch, self.seed, group_by_length=self.group_by_length, sizes=self.sizes[epoch],
+                        **self._settings())
+
+    def label(self, epoch: int) -> str:
+        "'epoch 2/3', with the task under Baseline: 'epoch 4/9 (sts)'."
+        task = f" ({baseline_phase(epoch, self.epochs)})" if self.kind == "baseline" else ""
+        return f"epoch {epoch + 1}/{self.n_epochs}{task}"

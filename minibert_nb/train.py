@@ -5,21 +5,20 @@
 # %% ../nbs/08_train.ipynb #283c04aa
 from __future__ import annotations
 import argparse, contextlib, gc, json, math, random, time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .bert import BertModel
 from .distributed import init_distributed, shard, world
-from .data import encode_split, load_tasks, schedule, steps_per_epoch, step_batch_sizes, pal_batch_sizes
-from .data import baseline_phase, BASELINE_ORDER
+from .data import TrainingPlan, encode_split, load_tasks
 from .evaluate import evaluate, predict, to_device, write_predictions
 from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
 from .checkpoint import train_state_info, write_json
 from .config import TrainConfig, machine_info, make_config, parse_settings, peak_rss_mb, resolve_device, run_precision
-from .model import MultitaskBert, TASK_NAMES, parse_method
+from .model import Method, MultitaskBert, TASK_NAMES, parse_method
 from .optim import AdamW, WeightEMA, lr_factor
 from .paths import resolve_model_dir
 from .pcgrad import PCGrad
@@ -28,7 +27,8 @@ from .tokenizer import BertTokenizer
 
 # %% auto #0
 __all__ = ['LAYER_DECAY', 'EMA_HORIZON', 'build_optimizer', 'NonFiniteLoss', 'split_by_tokens', 'train_step', 'seed_everything',
-           'prepare_out_dir', 'run', 'main']
+           'prepare_out_dir', 'Session', 'set_up', 'start_metrics', 'mlm_first', 'resume', 'train_epoch',
+           'evaluate_and_keep', 'finish', 'run', 'main']
 
 # %% ../nbs/08_train.ipynb #7e8ba98d
 LAYER_DECAY = 0.8
@@ -110,109 +110,162 @@ def prepare_out_dir(cfg: TrainConfig) -> Path:
                               "To replace it: -p overwrite True, --set overwrite=true, overwrite=True. Or choose another out_dir.")
     return out
 
-# %% ../nbs/08_train.ipynb #656f17e1
-def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | str = True, **overrides) -> dict:
-    "Train and evaluate one method; returns the contents of the `metrics.json` it writes to `out_dir`. `progress`: True (a bar and a line per epoch), 'lines' (the lines alone), False."
-    cfg = make_config(method, preset, **overrides)
-    m = parse_method(cfg.method)
-    joined = init_distributed(cfg.device)                                 # under torchrun: this rank's device
+# %% ../nbs/08_train.ipynb #32ff284b
+@dataclass
+class Session:
+    "What a run's stages share: settings, data, model and optimizer, the plan, and the metrics so far."
+    cfg: TrainConfig
+    method: Method
+    device: torch.device
+    joined: bool                     # under torchrun: this process joined a process group
+    out: Path
+    tok: BertTokenizer
+    splits: dict
+    model: MultitaskBert
+    ddp: torch.nn.Module             # the model, or its DistributedDataParallel wrapper
+    precision: str
+    speedup: float | None
+    metrics: dict
+    progress: bool | str
+    start: float
+    train: dict = field(default_factory=dict)
+    dev: dict = field(default_factory=dict)
+    optimizer: AdamW | None = None
+    base_lrs: list[float] = field(default_factory=list)
+    pcgrad: PCGrad | None = None
+    plan: TrainingPlan | None = None
+    ema: WeightEMA | None = None
+    step: int = 0
+    first_epoch: int = 0
+    best_dev_preds: dict | None = None
+
+    def limit(self, split):
+        "The first `eval_limit` examples of a dev or test split (smoke runs), else all of it."
+        return split if self.cfg.eval_limit is None else split.subset(range(min(self.cfg.eval_limit, len(split))))
+
+def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
+    "Every run's preparation (see above); returns the `Session` the other stages use."
+    m, joined = parse_method(cfg.method), init_distributed(cfg.device)   # under torchrun: this rank's device
     rank, n_ranks = world()
     device, progress = joined or resolve_device(cfg.device), progress if rank == 0 else False
-    out = prepare_out_dir(cfg)
-    model_dir = resolve_model_dir(cfg.model_dir)
+    out, model_dir = prepare_out_dir(cfg), resolve_model_dir(cfg.model_dir)
     start = time.time()
     seed_everything(cfg.seed)
-
-    tok = BertTokenizer.from_pretrained(model_dir)
-    splits = load_tasks(cfg.data_dir)
-    lim = lambda s: s if cfg.eval_limit is None else s.subset(range(min(cfg.eval_limit, len(s))))
-    train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in TASK_NAMES}
-    dev = {t: encode_split(lim(splits[t]["dev"]), tok, cfg.max_length) for t in TASK_NAMES}
-
-    metrics = {"method": cfg.method, "preset": cfg.preset, "config": asdict(cfg), "seed": cfg.seed,
-               "skipped_rows": {s.path.name: s.skipped for t in TASK_NAMES for s in splits[t].values()},
-               "data": {t: {k: len(v) for k, v in splits[t].items()} for t in TASK_NAMES},
-               "machine": machine_info(device), "history": [], "best": None}
+    tok, splits = BertTokenizer.from_pretrained(model_dir), load_tasks(cfg.data_dir)
     model = MultitaskBert(BertModel.from_pretrained(model_dir), m).to(device)
     precision, speedup = run_precision(cfg, model.bert, device, train_state_info(out/STATE_FILE) if cfg.resume else {})
-    metrics["machine"].update(precision=precision, bf16_speedup=None if speedup is None else round(speedup, 2))
+    s = Session(cfg, m, device, joined is not None, out, tok, splits, model, model, precision, speedup,
+                start_metrics(cfg, splits, device, precision, speedup), progress, start)
+    s.train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in TASK_NAMES}
+    s.dev = {t: encode_split(s.limit(splits[t]["dev"]), tok, cfg.max_length) for t in TASK_NAMES}
     if progress: print(describe_precision(precision, speedup), flush=True)
-    if m.mlm and not cfg.resume:                                          # MLM: continued pre-training first (14_mlm); on every rank alike
-        _, metrics["mlm"] = mlm_stage(model.bert, tok, task_sentences(train), cfg.mlm_steps, batch_size=cfg.para_batch, lr=cfg.lr,
-                                      head_lr=cfg.head_lr or cfg.lr, warmup=cfg.warmup, seed=cfg.seed, device=device, precision=precision)
-        if progress: print(f"MLM stage: {metrics['mlm']}")
-    ddp = model if n_ranks == 1 else torch.nn.parallel.DistributedDataParallel(
+    if m.mlm and not cfg.resume: mlm_first(s)
+    if n_ranks > 1: s.ddp = torch.nn.parallel.DistributedDataParallel(
         model, device_ids=[device.index] if device.type == "cuda" else None, find_unused_parameters=True)
-    optimizer = build_optimizer(model, cfg)
-    pcgrad = PCGrad(optimizer, model.bert.parameters(), seed=cfg.seed) if m.pcgrad else None
-    n_epochs = cfg.epochs * (len(BASELINE_ORDER) if m.schedule == "baseline" else 1)
-    sched_kw = dict(batch_size=cfg.batch_size, para_batch=cfg.para_batch, rss_size=cfg.rss_size,
-                    epochs_per_task=cfg.epochs, max_steps=cfg.max_steps)
-    step_total = sum(step_batch_sizes(m.schedule, cfg.batch_size, cfg.para_batch).values())
-    sizes = [pal_batch_sizes({t: len(train[t]) for t in TASK_NAMES}, step_total, e, n_epochs) if m.sampling == "pal" else None
-             for e in range(n_epochs)]                                    # each epoch's batch size per task (PAL anneals them)
-    per_epoch = [steps_per_epoch(m.schedule, train, e, sizes=sizes[e], **sched_kw) for e in range(n_epochs)]
-    total = sum(per_epoch)
-    ema = WeightEMA(model, decay=1 - 1 / max(10, EMA_HORIZON * total)) if m.ema else None
-    base_lrs = [g["lr"] for g in optimizer.param_groups]
+    s.optimizer = build_optimizer(model, cfg)
+    s.base_lrs = [g["lr"] for g in s.optimizer.param_groups]
+    s.pcgrad = PCGrad(s.optimizer, model.bert.parameters(), seed=cfg.seed) if m.pcgrad else None
+    s.plan = TrainingPlan(m.schedule, s.train, cfg.seed, cfg.batch_size, cfg.para_batch, cfg.rss_size, cfg.epochs,
+                          cfg.max_steps, cfg.group_by_length, pal=m.sampling == "pal")
+    s.ema = WeightEMA(model, decay=1 - 1 / max(10, EMA_HORIZON * s.plan.total_steps)) if m.ema else None
+    if cfg.resume: resume(s)
+    return s
 
-    best_path, step, first_epoch, best_dev_preds = out/"best.safetensors", 0, 0, None
-    if cfg.resume:
-        info = load_train_state(out/STATE_FILE, model, optimizer, pcgrad, rank, ema)
-        first_epoch, step, metrics["history"], metrics["best"] = info["epoch"], info["step"], info["history"], info["best"]
-        if m.mlm: metrics["mlm"] = info.get("mlm")
-        metrics["resumed_after_epoch"] = first_epoch
-        if progress: print(f"resuming {out} after epoch {first_epoch} (step {step})")
-    for epoch in range(first_epoch, n_epochs):
-        ddp.train()
-        sums, counts, t0 = {}, {}, time.time()
-        label = f"epoch {epoch + 1}/{n_epochs}" + (f" ({baseline_phase(epoch, cfg.epochs)})" if m.schedule == "baseline" else "")
-        bar = tqdm(schedule(m.schedule, train, epoch, cfg.seed, group_by_length=cfg.group_by_length, sizes=sizes[epoch], **sched_kw),
-                   total=per_epoch[epoch], desc=label, disable=progress is not True, leave=False)
-        for batches in bar:
-            for g, lr in zip(optimizer.param_groups, base_lrs):
-                part = ("heads" if g["name"] == "heads" else "encoder") if m.staged else None
-                g["lr"] = lr * lr_factor(step, total, cfg.warmup, cfg.lr_schedule, part)
-            losses = train_step(ddp, batches, optimizer, pcgrad, device, where=f"{label}, step {step + 1}", max_tokens=cfg.max_tokens,
-                                precision=precision)
-            if ema is not None: ema.update(model)
-            for t, v in losses.items(): sums[t] = sums.get(t, 0.0) + v; counts[t] = counts.get(t, 0) + 1
-            bar.set_postfix({t: f"{sums[t] / counts[t]:.3f}" for t in sums})
-            step += 1
-        rng = rng_states()                                                # every rank's, for an exact resume
-        if rank == 0:                                                     # one process evaluates and writes
-            with ema.applied(model) if ema is not None else contextlib.nullcontext():   # EMA: the average is judged and kept
-                scores, preds = evaluate(model, dev, device, precision=precision)
-                entry = {"epoch": epoch + 1, "steps": step, "train_loss": {t: sums[t] / counts[t] for t in sums},
-                         **scores, "epoch_time_s": round(time.time() - t0, 1)}
-                metrics["history"].append(entry)
-                if metrics["best"] is None or scores["overall"] > metrics["best"]["overall"]:
-                    metrics["best"], best_dev_preds = {"epoch": epoch + 1, **scores}, preds
-                    save_checkpoint(model, best_path, tokenizer=tok, method=cfg.method, epoch=epoch + 1, seed=cfg.seed, **scores)
-            if progress: print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()) + f" ({entry['epoch_time_s']:.0f} s)", flush=True)
-            write_json(out/"metrics.json", {**metrics, "time_s": round(time.time() - start, 1)})
-            save_train_state(out/STATE_FILE, model, optimizer, pcgrad, rng, ema, epoch=epoch + 1, step=step, history=metrics["history"], best=metrics["best"],
-                             mlm=metrics.get("mlm"), precision=precision, bf16_speedup=speedup)
-        if n_ranks > 1: torch.distributed.barrier()
+# %% ../nbs/08_train.ipynb #af7cf8ea
+def start_metrics(cfg: TrainConfig, splits: dict, device, precision: str, speedup: float | None) -> dict:
+    "`metrics.json` before the first epoch: configuration, data sizes, skipped rows, machine and precision."
+    machine = machine_info(device) | dict(precision=precision, bf16_speedup=None if speedup is None else round(speedup, 2))
+    return {"method": cfg.method, "preset": cfg.preset, "config": asdict(cfg), "seed": cfg.seed,
+            "skipped_rows": {s.path.name: s.skipped for t in TASK_NAMES for s in splits[t].values()},
+            "data": {t: {k: len(v) for k, v in splits[t].items()} for t in TASK_NAMES},
+            "machine": machine, "history": [], "best": None}
 
-    if rank == 0:
-        best, _ = load_checkpoint(best_path, device)
+def mlm_first(s: Session):
+    "MLM methods: continued masked-language-model training of the encoder on the task sentences before fine-tuning."
+    c = s.cfg
+    _, s.metrics["mlm"] = mlm_stage(s.model.bert, s.tok, task_sentences(s.train), c.mlm_steps, batch_size=c.para_batch, lr=c.lr,
+                                    head_lr=c.head_lr or c.lr, warmup=c.warmup, seed=c.seed, device=s.device, precision=s.precision)
+    if s.progress: print(f"MLM stage: {s.metrics['mlm']}")
+
+def resume(s: Session):
+    "Continue after the last complete epoch saved in `out_dir`: weights, optimizer, RNGs, EMA, step and history."
+    info = load_train_state(s.out/STATE_FILE, s.model, s.optimizer, s.pcgrad, world()[0], s.ema)
+    s.first_epoch, s.step = info["epoch"], info["step"]
+    s.metrics.update(history=info["history"], best=info["best"], resumed_after_epoch=info["epoch"])
+    if s.method.mlm: s.metrics["mlm"] = info.get("mlm")
+    if s.progress: print(f"resuming {s.out} after epoch {s.first_epoch} (step {s.step})")
+
+# %% ../nbs/08_train.ipynb #e1e15bde
+def train_epoch(s: Session, epoch: int) -> dict[str, float]:
+    "Train one epoch of the plan; each task's mean loss over its steps."
+    c, m = s.cfg, s.method
+    s.ddp.train()
+    sums, counts = {}, {}
+    bar = tqdm(s.plan.batches(epoch), total=s.plan.steps[epoch], desc=s.plan.label(epoch), disable=s.progress is not True, leave=False)
+    for batches in bar:
+        for g, lr in zip(s.optimizer.param_groups, s.base_lrs):
+            part = ("heads" if g["name"] == "heads" else "encoder") if m.staged else None
+            g["lr"] = lr * lr_factor(s.step, s.plan.total_steps, c.warmup, c.lr_schedule, part)
+        losses = train_step(s.ddp, batches, s.optimizer, s.pcgrad, s.device, where=f"{s.plan.label(epoch)}, step {s.step + 1}",
+                            max_tokens=c.max_tokens, precision=s.precision)
+        if s.ema is not None: s.ema.update(s.model)
+        for t, v in losses.items(): sums[t] = sums.get(t, 0.0) + v; counts[t] = counts.get(t, 0) + 1
+        bar.set_postfix({t: f"{sums[t] / counts[t]:.3f}" for t in sums})
+        s.step += 1
+    return {t: sums[t] / counts[t] for t in sums}
+
+# %% ../nbs/08_train.ipynb #f043519b
+def evaluate_and_keep(s: Session, epoch: int, train_loss: dict[str, float], started: float):
+    "Score the dev sets, record the epoch, keep the best checkpoint, and save what a resume needs (rank 0 writes)."
+    rng = rng_states()                                                    # a collective: every rank's, for an exact resume
+    if world()[0] == 0:
+        with s.ema.applied(s.model) if s.ema is not None else contextlib.nullcontext():
+            scores, preds = evaluate(s.model, s.dev, s.device, precision=s.precision)
+            seconds = time.time() - started                               # the epoch's training and evaluation
+            s.metrics["history"].append({"epoch": epoch + 1, "steps": s.step, "train_loss": train_loss, **scores,
+                                         "epoch_time_s": round(seconds, 1)})
+            if s.metrics["best"] is None or scores["overall"] > s.metrics["best"]["overall"]:
+                s.metrics["best"], s.best_dev_preds = {"epoch": epoch + 1, **scores}, preds
+                save_checkpoint(s.model, s.out/"best.safetensors", tokenizer=s.tok, method=s.cfg.method, epoch=epoch + 1,
+                                seed=s.cfg.seed, **scores)
+        if s.progress: print(f"{s.plan.label(epoch)}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()) + f" ({seconds:.0f} s)",
+                             flush=True)
+        write_json(s.out/"metrics.json", {**s.metrics, "time_s": round(time.time() - s.start, 1)})
+        save_train_state(s.out/STATE_FILE, s.model, s.optimizer, s.pcgrad, rng, s.ema, epoch=epoch + 1, step=s.step,
+                         history=s.metrics["history"], best=s.metrics["best"], mlm=s.metrics.get("mlm"),
+                         precision=s.precision, bf16_speedup=s.speedup)
+    if world()[1] > 1: torch.distributed.barrier()
+
+# %% ../nbs/08_train.ipynb #7d289d0a
+def finish(s: Session) -> dict:
+    "Prediction files from the best checkpoint, the final `metrics.json`; under torchrun, leave the process group. Returns the metrics."
+    if world()[0] == 0:
+        best, _ = load_checkpoint(s.out/"best.safetensors", s.device)
         for t in TASK_NAMES:
             for split in ("dev", "test"):
-                if split not in splits[t]: continue
-                s = lim(splits[t][split])                                 # eval_limit: smoke runs only
-                if split == "dev" and best_dev_preds is not None: p = best_dev_preds[t]   # already computed by that epoch's evaluation
-                else: p = predict(best, encode_split(s, tok, cfg.max_length), device=device, precision=precision)
-                write_predictions(out/"predictions"/f"{t}-{split}-output.csv", t, s.ids, p)
-        metrics["time_s"] = round(time.time() - start, 1)
-        metrics["machine"]["peak_rss_mb"] = peak_rss_mb()
-        write_json(out/"metrics.json", metrics)
-        (out/STATE_FILE).unlink(missing_ok=True)                          # finished: nothing left to resume
-    if n_ranks > 1: torch.distributed.barrier()
-    if joined is not None:                      # DDP before the process group: left to interpreter exit, freeing the
-        del ddp; gc.collect()                   # gloo group behind DDP can abort ('terminate called without an active exception')
+                if split not in s.splits[t]: continue
+                part = s.limit(s.splits[t][split])
+                if split == "dev" and s.best_dev_preds is not None: p = s.best_dev_preds[t]
+                else: p = predict(best, encode_split(part, s.tok, s.cfg.max_length), device=s.device, precision=s.precision)
+                write_predictions(s.out/"predictions"/f"{t}-{split}-output.csv", t, part.ids, p)
+        s.metrics["time_s"] = round(time.time() - s.start, 1)
+        s.metrics["machine"]["peak_rss_mb"] = peak_rss_mb()
+        write_json(s.out/"metrics.json", s.metrics)
+        (s.out/STATE_FILE).unlink(missing_ok=True)
+    if world()[1] > 1: torch.distributed.barrier()
+    if s.joined:
+        s.ddp = None; gc.collect()
         torch.distributed.destroy_process_group()
-    return metrics
+    return s.metrics
+
+# %% ../nbs/08_train.ipynb #137131ff
+def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | str = True, **overrides) -> dict:
+    "Train and evaluate one method; returns the contents of the `metrics.json` it writes to `out_dir`. `progress`: True (a bar and a line per epoch), 'lines' (the lines alone), False."
+    s = set_up(make_config(method, preset, **overrides), progress)
+    for epoch in range(s.first_epoch, s.plan.n_epochs):
+        started = time.time()
+        evaluate_and_keep(s, epoch, train_epoch(s, epoch), started)
+    return finish(s)
 
 # %% ../nbs/08_train.ipynb #1e968f48
 def main(argv=None):
