@@ -34,14 +34,15 @@ class Method:
     mlm: bool = False            # MLM: masked-language-model training on the task sentences before fine-tuning
     ordinal: bool = False        # ORD: SST trained towards soft targets that share mass with the neighbouring classes
     ema: bool = False            # EMA: evaluate and keep a moving average of the weights (02_optim, 08_train)
+    symmetric: bool = False      # SYM: Siamese pair heads score (a, b) and (b, a) alike
 
 _TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss": ("schedule", "rss"),
            "mp": ("pooling", "mean"), "mtp": ("pooling", "max"), "cs": ("cosine_sts", True), "gs": ("pcgrad", True),
            "cnn": ("cnn", True), "res": ("residual", True), "nores": ("residual", False),
            "xe": ("cross_pairs", True), "fx": ("product", True), "pal": ("sampling", "pal"), "llrd": ("layer_decay", True),
            "staged": ("staged", True), "mlm": ("mlm", True), "ord": ("ordinal", True),
-           "ema": ("ema", True)}
-VALID_TOKENS = "Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; beyond the paper: XE, FX, PAL, LLRD, STAGED, MLM, ORD, EMA"
+           "ema": ("ema", True), "sym": ("symmetric", True)}
+VALID_TOKENS = "Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; beyond the paper: XE, FX, PAL, LLRD, STAGED, MLM, ORD, EMA, SYM"
 
 TABLE2 = ["Baseline", "SR", "RSS", "RSS_MP", "RSS_MP_CS", "RSS_MP_GS", "RSS_MP_GS_CNN_NoRes", "RSS_MTP_GS_CNN_NoRes",
           "RSS_MP_GS_CNN_NoRes_MLP1", "RSS_MP_GS_CNN_Res_MLP1", "RSS_MP_GS_CNN_Res_MLP2"]
@@ -64,6 +65,8 @@ def parse_method(name: str) -> Method:
     if "residual" in kw and not kw.get("cnn"): raise ValueError(f"method {name!r}: {set_by['residual']} only applies with CNN")
     if kw.get("product") and kw.get("cross_pairs"):
         raise ValueError(f"method {name!r}: FX shapes the Siamese pair features, and with XE no head uses them (Para is cross-encoded, STS too or cosine)")
+    if kw.get("symmetric") and kw.get("cross_pairs"):
+        raise ValueError(f"method {name!r}: SYM averages a Siamese head over both orders of a pair; with XE no head reads u and v in order")
     if kw.get("sampling") == "pal" and kw["schedule"] == "baseline":
         raise ValueError(f"method {name!r}: PAL sets the tasks' shares of a multi-task step; Baseline trains one task at a time (use SR or RSS)")
     return Method(**kw)
@@ -112,14 +115,21 @@ class MultitaskBert(nn.Module):
         "Logits (B, 5) over the sentiment classes 0..4."
         return self.heads["sst"](self.sentence_vectors("sst", a))
 
+    def pair_head(self, task: str, a: dict, b: dict) -> torch.Tensor:
+        "A pair task's head, (B,); under SYM the mean of its outputs on the features of (u, v) and of (v, u)."
+        head = self.heads[task]
+        if self.cross_encodes(task) or not self.method.symmetric: return head(self.pair_head_input(task, a, b)).squeeze(-1)
+        u, v = self.pair_vectors(task, a, b)
+        return sum(head(pair_features(x, y, product=self.method.product)) for x, y in ((u, v), (v, u))).squeeze(-1) / 2
+
     def predict_paraphrase(self, a: dict, b: dict) -> torch.Tensor:
         "Logit (B,) that the two sentences are paraphrases."
-        return self.heads["para"](self.pair_head_input("para", a, b)).squeeze(-1)
+        return self.pair_head("para", a, b)
 
     def predict_similarity(self, a: dict, b: dict) -> torch.Tensor:
         "Similarity score (B,) on the 0..5 scale."
         if self.method.cosine_sts: return cosine_score(*self.pair_vectors("sts", a, b))
-        return self.heads["sts"](self.pair_head_input("sts", a, b)).squeeze(-1)
+        return self.pair_head("sts", a, b)
 
     def forward(self, step_batches: dict[str, dict]) -> dict[str, torch.Tensor]:
         "Each task's loss on its batch of one training step (`{task: batch}`): what DistributedDataParallel wraps."
