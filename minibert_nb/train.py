@@ -35,7 +35,7 @@ LAYER_DECAY = 0.8
 EMA_HORIZON = 0.1          # EMA: the weights' average spans about this fraction of the run's steps
 
 def build_optimizer(model: MultitaskBert, cfg: TrainConfig) -> AdamW:
-    "AdamW over named groups: the encoder at `lr` (a group a layer under LLRD), new parameters ('heads') at `head_lr`."
+    "AdamW over named groups: the encoder at `lr` (a group per layer under LLRD), new parameters ('heads') at `head_lr`."
     bert = model.bert
     if model.method.layer_decay:
         L = len(bert.layers)
