@@ -48,7 +48,8 @@ def load_checkpoint(path, device="cpu") -> tuple[MultitaskBert, dict]:
     from safetensors.torch import load_file
     header = checkpoint_header(path)
     bert = BertModel(BertConfig(**json.loads(header["bert_config"])))
-    model = MultitaskBert(bert, Method(**json.loads(header["method"])))
+    method = json.loads(header["method"])                                # JSON has lists where Method has tuples
+    model = MultitaskBert(bert, Method(**method | {"auxiliary": tuple(method.get("auxiliary", ()))}))
     check_and_load(model, load_file(str(path)), path)
     return model.to(device), json.loads(header.get("meta", "{}"))
 
@@ -104,9 +105,11 @@ def load_train_state(path, model, optimizer, pcgrad: PCGrad | None, rank: int = 
     state = {}
     for k, v in tensors.items():
         if k.startswith("optim."):
-            _, i, name = k.split(".", 2); state.setdefault(int(i), {})[name] = v
+            _, i, name = k.split(".", 2)
+            state.setdefault(int(i), {})[name] = v
     for k, v in json.loads(header["optim_scalars"]).items():
-        i, name = k.split(".", 1); state.setdefault(int(i), {})[name] = v
+        i, name = k.split(".", 1)
+        state.setdefault(int(i), {})[name] = v
     optimizer.load_state_dict({"state": state, "param_groups": json.loads(header["param_groups"])})
     own = lambda kind: tensors.get(f"rng.{kind}.{rank}" if rank else f"rng.{kind}", tensors.get(f"rng.{kind}"))
     torch.set_rng_state(own("torch"))

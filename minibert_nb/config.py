@@ -6,15 +6,19 @@
 from __future__ import annotations
 import json, platform
 from dataclasses import dataclass, fields
+from pathlib import Path
+import random
+import numpy as np
 import torch
 from .bert import BertModel
+from .checkpoint import STATE_FILE
 from .distributed import world
 from .model import parse_method
 from .precision import check_precision, resolve_precision
 
 # %% auto #0
 __all__ = ['PRESETS', 'TrainConfig', 'default_preset', 'make_config', 'parse_settings', 'resolve_device', 'machine_info',
-           'run_precision', 'peak_rss_mb']
+           'run_precision', 'peak_rss_mb', 'seed_everything', 'prepare_out_dir']
 
 # %% ../nbs/07a_config.ipynb #f048a8e5
 @dataclass
@@ -124,3 +128,23 @@ def peak_rss_mb() -> float:
     import resource, sys
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(kb / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+# %% ../nbs/07a_config.ipynb #693043fa
+def seed_everything(seed: int):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+def prepare_out_dir(cfg: TrainConfig) -> Path:
+    "The run's folder, checked; created by the first file written into it: a run that fails before leaves nothing."
+    out = Path(cfg.out_dir or f"runs/{cfg.method}-{cfg.preset}")
+    if cfg.resume and not (out/STATE_FILE).exists():
+        raise FileNotFoundError(f"nothing to resume in {out}: no {STATE_FILE} (a run leaves one after each complete "
+                                "epoch and removes it when it finishes)")
+    if (out/"metrics.json").exists() and not (cfg.overwrite or cfg.resume):
+        raise FileExistsError(f"{out} already holds a run's results (metrics.json). To continue that run (it keeps a "
+                              "train_state.safetensors until it finishes): papermill -p resume True, "
+                              "python -m minibert_nb.train --set resume=true, run(..., resume=True). "
+                              "To replace it: -p overwrite True, --set overwrite=true, overwrite=True. "
+                              "Or choose another out_dir.")
+    return out

@@ -11,9 +11,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .bert import BertModel
 from .heads import ConvBackbone, Projection, cosine_score, join_pairs, max_pool, mean_pool, pair_features
+from .tasks import SCORED, TASKS
 
 # %% auto #0
-__all__ = ['VALID_TOKENS', 'TABLE2', 'TASK_NAMES', 'ORDINAL_SPREAD', 'Method', 'parse_method', 'MultitaskBert', 'ordinal_targets']
+__all__ = ['AUXILIARY', 'VALID_TOKENS', 'PAPER_TABLE2', 'TABLE2', 'ORDINAL_SPREAD', 'Method', 'parse_method', 'method_tasks',
+           'MultitaskBert', 'ordinal_targets']
 
 # %% ../nbs/05_model.ipynb #b027f6cd
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Method:
     ordinal: bool = False        # ORD: SST trained towards soft targets that share mass with the neighbouring classes
     ema: bool = False            # EMA: evaluate and keep a moving average of the weights (02_optim, 08_train)
     symmetric: bool = False      # SYM: Siamese pair heads score (a, b) and (b, a) alike
+    auxiliary: tuple[str, ...] = ()  # CFIMDB: auxiliary tasks trained with the others, not scored
 
 _TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss": ("schedule", "rss"),
            "mp": ("pooling", "mean"), "mtp": ("pooling", "max"), "cs": ("cosine_sts", True), "gs": ("pcgrad", True),
@@ -42,11 +45,18 @@ _TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss"
            "xe": ("cross_pairs", True), "fx": ("product", True), "pal": ("sampling", "pal"),
            "llrd": ("layer_decay", True), "staged": ("staged", True), "mlm": ("mlm", True), "ord": ("ordinal", True),
            "ema": ("ema", True), "sym": ("symmetric", True)}
-VALID_TOKENS = ("Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; "
-                "beyond the paper: XE, FX, PAL, LLRD, STAGED, MLM, ORD, EMA, SYM")
+AUXILIARY = tuple(n for n, t in TASKS.items() if not t.scored)       # a task name is the token that adds it
+VALID_TOKENS = ("Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; beyond the paper: "
+                f"XE, FX, PAL, LLRD, STAGED, MLM, ORD, EMA, SYM, {', '.join(map(str.upper, AUXILIARY))}")
 
-TABLE2 = ["Baseline", "SR", "RSS", "RSS_MP", "RSS_MP_CS", "RSS_MP_GS", "RSS_MP_GS_CNN_NoRes", "RSS_MTP_GS_CNN_NoRes",
-          "RSS_MP_GS_CNN_NoRes_MLP1", "RSS_MP_GS_CNN_Res_MLP1", "RSS_MP_GS_CNN_Res_MLP2"]
+PAPER_TABLE2 = {  # method: (SST acc, Para acc, STS r, overall), dev set
+    "Baseline": (0.515, 0.632, 0.304, 0.600), "SR": (0.507, 0.633, 0.362, 0.607), "RSS": (0.500, 0.759, 0.371, 0.648),
+    "RSS_MP": (0.502, 0.832, 0.817, 0.747), "RSS_MP_CS": (0.493, 0.791, 0.433, 0.669),
+    "RSS_MP_GS": (0.510, 0.842, 0.818, 0.754),
+    "RSS_MP_GS_CNN_NoRes": (0.491, 0.787, 0.715, 0.712), "RSS_MTP_GS_CNN_NoRes": (0.497, 0.782, 0.684, 0.707),
+    "RSS_MP_GS_CNN_NoRes_MLP1": (0.518, 0.858, 0.680, 0.739), "RSS_MP_GS_CNN_Res_MLP1": (0.486, 0.867, 0.855, 0.760),
+    "RSS_MP_GS_CNN_Res_MLP2": (0.520, 0.848, 0.870, 0.768)}
+TABLE2 = list(PAPER_TABLE2)                      # the eleven methods, in the paper's order
 
 def parse_method(name: str) -> Method:
     "The `Method` a name such as 'RSS_MP_GS_CNN_Res_MLP2' stands for (tokens in any order, any case)."
@@ -56,6 +66,7 @@ def parse_method(name: str) -> Method:
     for tok in name.strip().split("_"):
         low = tok.lower()
         if m := re.fullmatch(r"mlp(\d+)", low): fieldname, value = "mlp_layers", int(m.group(1))
+        elif low in AUXILIARY: fieldname, value = f"auxiliary {low}", low
         elif low in _TOKENS: fieldname, value = _TOKENS[low]
         else: raise ValueError(f"unknown token {tok!r} in method {name!r}; valid tokens: {VALID_TOKENS}")
         if fieldname in set_by:
@@ -75,28 +86,36 @@ def parse_method(name: str) -> Method:
     if kw.get("sampling") == "pal" and kw["schedule"] == "baseline":
         raise ValueError(f"method {name!r}: PAL sets the tasks' shares of a multi-task step; "
                          "Baseline trains one task at a time (use SR or RSS)")
-    return Method(**kw)
+    auxiliary = tuple(t for t in AUXILIARY if kw.pop(f"auxiliary {t}", None))
+    return Method(**kw, auxiliary=auxiliary)
 
 # %% ../nbs/05_model.ipynb #64f59fb4
-TASK_NAMES = ("sst", "para", "sts")
+def method_tasks(method: Method) -> list[str]:
+    "The tasks a method trains and evaluates, in table order: the scored three and the method's auxiliaries."
+    return [t for t in TASKS if t in SCORED or t in method.auxiliary]
 
 class MultitaskBert(nn.Module):
-    "A shared BERT encoder with SST (5-way), paraphrase (logit) and STS (0..5 score) heads, built from a `Method`."
-    def __init__(self, bert: BertModel, method: Method, n_sentiment: int = 5):
+    "A shared BERT encoder with a head per task (`tasks.TASKS`): the three scored ones and the method's auxiliaries."
+    def __init__(self, bert: BertModel, method: Method):
         super().__init__()
         self.bert, self.method = bert, method
+        self.tasks = method_tasks(method)
         H = bert.config.hidden_size
         if method.cnn:
-            self.backbones = nn.ModuleDict({t: ConvBackbone(H, residual=method.residual) for t in TASK_NAMES})
+            self.backbones = nn.ModuleDict({t: ConvBackbone(H, residual=method.residual) for t in self.tasks})
         mlp = dict(n_hidden=method.mlp_layers, hidden=H // 2, in_dropout=bert.config.hidden_dropout_prob)
-        pair_dim = lambda t: H if self.cross_encodes(t) else (4 if method.product else 3) * H
-        self.heads = nn.ModuleDict({"sst": Projection(H, n_sentiment, **mlp),
-                                    "para": Projection(pair_dim("para"), 1, **mlp)})
-        if not method.cosine_sts: self.heads["sts"] = Projection(pair_dim("sts"), 1, **mlp)
+        siamese = (4 if method.product else 3) * H
+        in_dim = lambda t: siamese if TASKS[t].pair and not self.cross_encodes(t) else H
+        self.heads = nn.ModuleDict({t: Projection(in_dim(t), TASKS[t].out_dim, **mlp)
+                                    for t in self.tasks if not self.cosine(t)})
+
+    def cosine(self, task: str) -> bool:
+        "Whether `task` is scored by 5·cos(u, v) instead of a head (CS, for the pair score task STS)."
+        return self.method.cosine_sts and TASKS[task].kind == "score" and TASKS[task].pair
 
     def cross_encodes(self, task: str) -> bool:
         "Whether `task`'s pairs are read as one joined sequence (XE; STS keeps the Siamese cosine under CS)."
-        return self.method.cross_pairs and task != "sst" and not (task == "sts" and self.method.cosine_sts)
+        return self.method.cross_pairs and TASKS[task].pair and not self.cosine(task)
 
     def sentence_vectors(self, task: str, x: dict) -> torch.Tensor:
         "Pooled vectors (B, H) of a padded batch `x` (`input_ids`, `attention_mask`, `token_type_ids`) for `task`"
@@ -119,10 +138,6 @@ class MultitaskBert(nn.Module):
         if self.cross_encodes(task): return self.sentence_vectors(task, join_pairs(a, b))
         return pair_features(*self.pair_vectors(task, a, b), product=self.method.product)
 
-    def predict_sentiment(self, a: dict) -> torch.Tensor:
-        "Logits (B, 5) over the sentiment classes 0..4."
-        return self.heads["sst"](self.sentence_vectors("sst", a))
-
     def pair_head(self, task: str, a: dict, b: dict) -> torch.Tensor:
         "A pair task's head, (B,); under SYM the mean of its outputs on the features of (u, v) and of (v, u)."
         head = self.heads[task]
@@ -131,28 +146,34 @@ class MultitaskBert(nn.Module):
         u, v = self.pair_vectors(task, a, b)
         return sum(head(pair_features(x, y, product=self.method.product)) for x, y in ((u, v), (v, u))).squeeze(-1) / 2
 
+    def task_head(self, task: str, a: dict, b: dict | None = None) -> torch.Tensor:
+        "`task`'s raw outputs on sentences `a` (and `b` for a pair): logits (B, classes), a logit (B,) or a score (B,)."
+        if self.cosine(task): return cosine_score(*self.pair_vectors(task, a, b))
+        if TASKS[task].pair: return self.pair_head(task, a, b)
+        out = self.heads[task](self.sentence_vectors(task, a))
+        return out if TASKS[task].kind == "classes" else out.squeeze(-1)
+
+    def predict_sentiment(self, a: dict) -> torch.Tensor:
+        "Logits (B, 5) over the sentiment classes 0..4."
+        return self.task_head("sst", a)
+
     def predict_paraphrase(self, a: dict, b: dict) -> torch.Tensor:
         "Logit (B,) that the two sentences are paraphrases."
-        return self.pair_head("para", a, b)
+        return self.task_head("para", a, b)
 
     def predict_similarity(self, a: dict, b: dict) -> torch.Tensor:
         "Similarity score (B,) on the 0..5 scale."
-        if self.method.cosine_sts: return cosine_score(*self.pair_vectors("sts", a, b))
-        return self.pair_head("sts", a, b)
+        return self.task_head("sts", a, b)
 
     def forward(self, step_batches: dict[str, dict]) -> dict[str, torch.Tensor]:
         "Each task's loss on its batch of one training step (`{task: batch}`): what DistributedDataParallel wraps."
         return {t: self.loss(t, b) for t, b in step_batches.items()}
 
     def loss(self, task: str, batch: dict) -> torch.Tensor:
-        "The paper's loss for a task's batch: cross-entropy (SST; ordinal targets: ORD), binary CE (Para), MSE (STS)."
-        if task == "sst":
-            labels = ordinal_targets(batch["labels"]) if self.method.ordinal else batch["labels"]
-            return F.cross_entropy(self.predict_sentiment(batch["a"]).float(), labels)
-        if task == "para":
-            logits = self.predict_paraphrase(batch["a"], batch["b"]).float()
-            return F.binary_cross_entropy_with_logits(logits, batch["labels"].float())
-        return F.mse_loss(self.predict_similarity(batch["a"], batch["b"]).float(), batch["labels"].float())
+        "The task's loss (`Task.loss`: cross-entropy, binary CE, MSE); under ORD a `classes` task has soft targets."
+        t, labels = TASKS[task], batch["labels"]
+        if self.method.ordinal and t.kind == "classes": labels = ordinal_targets(labels, t.n_classes)
+        return t.loss(self.task_head(task, batch["a"], batch.get("b")).float(), labels)
 
     def task_parameters(self, task: str) -> list[nn.Parameter]:
         "Parameters only `task`'s loss reaches (its backbone and head)."

@@ -7,9 +7,10 @@ from __future__ import annotations
 import hashlib, os, re
 from functools import lru_cache
 from pathlib import Path
+from .tasks import REQUIRED_FILES
 
 # %% auto #0
-__all__ = ['MINILM_SHA256', 'INSTALL_HINT', 'HUB_FILES', 'HUB_WEIGHTS', 'DATA_ENV', 'DATA_FILES', 'sha256_file', 'verify_sha256',
+__all__ = ['MINILM_SHA256', 'INSTALL_HINT', 'HUB_FILES', 'HUB_WEIGHTS', 'DATA_ENV', 'sha256_file', 'verify_sha256',
            'default_model_dir', 'hub_model_dir', 'resolve_model_dir', 'data_dir', 'atomic_write']
 
 # %% ../nbs/00_paths.ipynb #45a11224
@@ -32,7 +33,8 @@ def verify_sha256(path, expected: str, fix: str = f"reinstall it ({INSTALL_HINT}
     "Raise `ValueError` naming the file and saying how to `fix` it unless its sha256 is `expected`."
     got = sha256_file(path)
     if got != expected:
-        raise ValueError(f"{path}: sha256 is {got}, expected {expected}. The file is corrupt or not the one expected; {fix}.")
+        raise ValueError(f"{path}: sha256 is {got}, expected {expected}. "
+                         f"The file is corrupt or not the one expected; {fix}.")
 
 # %% ../nbs/00_paths.ipynb #8cbf5116
 def default_model_dir(verify: bool = True) -> Path:
@@ -72,23 +74,25 @@ def _download(hub, repo_id: str) -> Path:
     raise FileNotFoundError(f"Hugging Face repository {repo_id} has no {' or '.join(HUB_WEIGHTS)}")
 
 def hub_model_dir(repo_id: str) -> Path:
-    "The local snapshot folder of hub model `repo_id`: from the cache, else downloaded (unless `HF_HUB_OFFLINE` is set)."
+    """The local snapshot folder of hub model `repo_id`: from the cache, else downloaded (unless `HF_HUB_OFFLINE` is
+    set)."""
     try: import huggingface_hub as hub
     except ImportError:
-        raise ModuleNotFoundError(f"model_dir {repo_id!r} is not a folder. To read it as a Hugging Face hub id, "
-                                  "pip install huggingface_hub; or pass the path of a downloaded model folder.") from None
+        raise ModuleNotFoundError(f"model_dir {repo_id!r} is not a folder. To read it as a Hugging Face hub id, pip "
+                                  "install huggingface_hub; or pass the path of a downloaded model folder.") from None
     try:
         d = Path(hub.snapshot_download(repo_id, local_files_only=True))
         if _complete(d): return _verify_cached(d)
     except hub.errors.LocalEntryNotFoundError: pass
     if hub.constants.HF_HUB_OFFLINE:
-        raise FileNotFoundError(f"model_dir {repo_id!r}: not a folder, and not (completely) in the Hugging Face cache "
-                                f"{hub.constants.HF_HUB_CACHE} while HF_HUB_OFFLINE is set. Download it once where the hub "
-                                f"is reachable (hf download {repo_id}) or pass a model folder.")
+        raise FileNotFoundError(f"model_dir {repo_id!r}: not a folder, and not (completely) in the Hugging Face "
+                                f"cache {hub.constants.HF_HUB_CACHE} while HF_HUB_OFFLINE is set. Download it once "
+                                f"where the hub is reachable (hf download {repo_id}) or pass a model folder.")
     try: return _verify_cached(_download(hub, repo_id))
     except (FileNotFoundError, ValueError): raise
     except Exception as e:
-        raise OSError(f"model_dir {repo_id!r}: not a folder, and downloading it from the Hugging Face hub failed: {e}") from None
+        raise OSError(f"model_dir {repo_id!r}: not a folder, and downloading it from the Hugging Face hub "
+                      f"failed: {e}") from None
 
 def resolve_model_dir(model_dir=None) -> Path:
     "The encoder folder for `model_dir`: None is the bundled MiniLM, a folder is itself, else a Hugging Face hub id."
@@ -96,13 +100,12 @@ def resolve_model_dir(model_dir=None) -> Path:
     p = Path(model_dir).expanduser()
     if p.is_dir(): return p
     if not _HUB_ID.fullmatch(str(model_dir)) or str(model_dir).startswith("."):
-        raise FileNotFoundError(f"model_dir {model_dir}: no such folder (and not a Hugging Face hub id such as google-bert/bert-base-uncased)")
+        raise FileNotFoundError(f"model_dir {model_dir}: no such folder (and not a Hugging Face hub id such as "
+                                "google-bert/bert-base-uncased)")
     return hub_model_dir(str(model_dir))
 
 # %% ../nbs/00_paths.ipynb #2735ae2b
 DATA_ENV = "MINIBERT_DATA"
-DATA_FILES = ("ids-sst-train.csv", "ids-sst-dev.csv", "sts-train.csv", "sts-dev.csv", "quora-dev.csv")
-
 def data_dir(path=None) -> Path:
     "The CS224N data folder: `path`, else `$MINIBERT_DATA`; checked to hold the task files."
     path = path or os.environ.get(DATA_ENV)
@@ -112,16 +115,18 @@ def data_dir(path=None) -> Path:
         raise FileNotFoundError(f"No data directory given: pass data_dir=... or set {DATA_ENV}=/path/to/cs224n. {hint}")
     p = Path(path).expanduser()
     if not p.is_dir(): raise FileNotFoundError(f"Data directory {p} does not exist. {hint}")
-    missing = [f for f in DATA_FILES if not (p/f).exists()]
+    missing = [f for f in REQUIRED_FILES if not (p/f).exists()]
     if missing: raise FileNotFoundError(f"Data directory {p} lacks {', '.join(missing)}. {hint}")
     return p
 
 # %% ../nbs/00_paths.ipynb #019ac68d
 def atomic_write(path, write_fn):
     "Call `write_fn(tmp_path)`, then rename the temporary file over `path` (atomic on POSIX)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
-        write_fn(tmp); os.replace(tmp, path)
+        write_fn(tmp)
+        os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()

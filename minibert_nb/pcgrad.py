@@ -13,7 +13,8 @@ __all__ = ['conflict_weights', 'project_conflicting', 'PCGrad']
 
 # %% ../nbs/06_pcgrad.ipynb #4663cade
 def conflict_weights(gram: list[list[float]], generator: torch.Generator | None = None) -> list[float]:
-    "Weights w with sum_k w_k g_k = the sum of the projected task gradients, from their Gram matrix G[i][j] = g_i · g_j alone."
+    """Weights w with sum_k w_k g_k = the sum of the projected task gradients, from their Gram matrix G[i][j] = g_i ·
+    g_j alone."""
     n, w = len(gram), [0.0] * len(gram)
     for i in range(n):
         c = [float(k == i) for k in range(n)]                    # g_i' = sum_k c_k g_k, starting from g_i
@@ -25,9 +26,10 @@ def conflict_weights(gram: list[list[float]], generator: torch.Generator | None 
     return w
 
 def project_conflicting(grads: list[torch.Tensor], generator: torch.Generator | None = None) -> torch.Tensor:
-    "Sum of the task gradients `grads` (flat vectors), each first projected off the original gradients it conflicts with."
+    """Sum of the task gradients `grads` (flat vectors), each first projected off the original gradients it conflicts
+    with."""
     n = len(grads)
-    dots = {(i, j): grads[i].dot(grads[j]) for i in range(n) for j in range(i, n)}     # the Gram matrix: one pass per pair
+    dots = {(i, j): grads[i].dot(grads[j]) for i in range(n) for j in range(i, n)}   # the Gram matrix, a pass a pair
     gram = torch.stack([dots[min(i, j), max(i, j)] for i in range(n) for j in range(n)]).view(n, n).tolist()
     w = conflict_weights(gram, generator)
     total = grads[0] * w[0]
@@ -58,14 +60,16 @@ class PCGrad:
     def state_dict(self): return {"optimizer": self.optimizer.state_dict(), "generator": self.generator.get_state()}
 
     def load_state_dict(self, sd):
-        self.optimizer.load_state_dict(sd["optimizer"]); self.generator.set_state(sd["generator"])
+        self.optimizer.load_state_dict(sd["optimizer"])
+        self.generator.set_state(sd["generator"])
 
     def backward(self, losses: list[torch.Tensor]):
         "Set `.grad` of every parameter from the task `losses` (one forward pass, one backward per loss)."
         self.apply([self.task_gradient(loss, retain_graph=i < len(losses) - 1) for i, loss in enumerate(losses)])
 
     def task_gradient(self, loss: torch.Tensor, retain_graph: bool = False) -> torch.Tensor:
-        "Backpropagate one task's `loss`: returns its flat gradient on the shared parameters, adds the rest to their `.grad`."
+        """Backpropagate one task's `loss`: returns its flat gradient on the shared parameters, adds the rest to their
+        `.grad`."""
         params, n = self.shared + self.others, len(self.shared)
         grads = torch.autograd.grad(loss, params, retain_graph=retain_graph, allow_unused=True)
         for p, g in zip(self.others, grads[n:]):
@@ -77,9 +81,11 @@ class PCGrad:
         _, n_ranks = world()
         if n_ranks > 1:                                          # average each task's gradient over the ranks first
             for g in task_grads + [p.grad for p in self.others if p.grad is not None]:
-                dist.all_reduce(g); g.div_(n_ranks)
-        merged = project_conflicting(task_grads, self.generator)   # a fresh buffer: parameters' grads can be views of it
+                dist.all_reduce(g)
+                g.div_(n_ranks)
+        merged = project_conflicting(task_grads, self.generator)   # a fresh buffer: grads can be views of it
         offset = 0
         for p in self.shared:
-            g = merged[offset:offset + p.numel()].view_as(p); offset += p.numel()
+            g = merged[offset:offset + p.numel()].view_as(p)
+            offset += p.numel()
             p.grad = g if p.grad is None else p.grad + g

@@ -28,8 +28,9 @@ def is_punctuation(ch: str) -> bool:
 def is_cjk(ch: str) -> bool:
     "CJK Unified Ideographs and their extensions, which BERT treats as one word each."
     cp = ord(ch)
-    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF or 0x2A700 <= cp <= 0x2B73F
-            or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
+    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF
+            or 0x2A700 <= cp <= 0x2B73F or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF
+            or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
 
 # %% ../nbs/00_tokenizer.ipynb #8485fc11
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -60,7 +61,9 @@ def pre_tokenize(text: str) -> list[str]:
     words, cur = [], []
     for ch in text:
         if ch.isspace() or is_punctuation(ch):
-            if cur: words.append("".join(cur)); cur = []
+            if cur:
+                words.append("".join(cur))
+                cur = []
             if not ch.isspace(): words.append(ch)
         else: cur.append(ch)
     if cur: words.append("".join(cur))
@@ -91,22 +94,27 @@ class WordPiece:
                 piece = word[start:end] if start == 0 else "##" + word[start:end]
                 if piece in self.vocab: break
             else: return [self.unk_id]
-            ids.append(self.vocab[piece]); start = end
+            ids.append(self.vocab[piece])
+            start = end
         return ids
 
 # %% ../nbs/00_tokenizer.ipynb #2a67cf8b
 def truncate_pair(a: list, b: list, budget: int) -> tuple[list, list]:
-    "Shorten `a` and `b` to `budget` tokens together: the shorter keeps at most half, the longer (`b` on a tie) the rest."
+    """Shorten `a` and `b` to `budget` tokens together: the shorter keeps at most half, the longer (`b` on a tie) the
+    rest."""
     if len(a) + len(b) <= budget: return a, b
     if len(a) > len(b):
-        nb = min(len(b), budget // 2); na = budget - nb
+        nb = min(len(b), budget // 2)
+        na = budget - nb
     else:
-        na = min(len(a), budget // 2); nb = budget - na
+        na = min(len(a), budget // 2)
+        nb = budget - na
     return a[:na], b[:nb]
 
 # %% ../nbs/00_tokenizer.ipynb #f8bf2464
 class BertTokenizer:
-    "bert-base-uncased WordPiece tokenizer: `tok.encode(text, pair)` for one example, `tok(texts, pairs)` for a padded batch."
+    """bert-base-uncased WordPiece tokenizer: `tok.encode(text, pair)` for one example, `tok(texts, pairs)` for a padded
+    batch."""
     def __init__(self, vocab: dict[str, int], lowercase: bool = True, model_max_length: int = 512):
         self.vocab, self.lowercase, self.model_max_length = vocab, lowercase, model_max_length
         self.ids_to_tokens = {i: t for t, i in vocab.items()}
@@ -116,10 +124,12 @@ class BertTokenizer:
 
     @classmethod
     def from_pretrained(cls, model_dir):
-        "Read `vocab.txt` (and `do_lower_case` from `tokenizer_config.json` when present) from a Hugging Face folder or hub id."
+        """Read `vocab.txt` (and `do_lower_case` from `tokenizer_config.json` when present) from a Hugging Face folder
+        or hub id."""
         import json
         d = resolve_model_dir(model_dir)
-        if not (d/"vocab.txt").exists(): raise FileNotFoundError(f"{d/'vocab.txt'} not found: a BERT model folder needs its vocab.txt.")
+        if not (d/"vocab.txt").exists():
+            raise FileNotFoundError(f"{d/'vocab.txt'} not found: a BERT model folder needs its vocab.txt.")
         cfg = json.loads((d/"tokenizer_config.json").read_text()) if (d/"tokenizer_config.json").exists() else {}
         return cls(load_vocab(d/"vocab.txt"), lowercase=cfg.get("do_lower_case", True),
                    model_max_length=min(int(cfg.get("model_max_length", 512)), 512))
@@ -136,7 +146,8 @@ class BertTokenizer:
     def convert_ids_to_tokens(self, ids) -> list[str]:
         return [self.ids_to_tokens[int(i)] for i in ids]
 
-    def encode_with_types(self, text: str, pair: str | None = None, max_length: int | None = None) -> tuple[list[int], list[int]]:
+    def encode_with_types(self, text: str, pair: str | None = None,
+                          max_length: int | None = None) -> tuple[list[int], list[int]]:
         "Input ids and token type ids of one example, truncated to `max_length` (default: the model's 512)."
         max_length = max_length or self.model_max_length
         a = self.tokenize_ids(text)

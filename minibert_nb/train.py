@@ -4,38 +4,38 @@
 
 # %% ../nbs/08_train.ipynb #283c04aa
 from __future__ import annotations
-import argparse, contextlib, gc, json, math, random, time
+import argparse, contextlib, gc, json, math, time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .bert import BertModel
 from .distributed import init_distributed, shard, world
-from .data import TrainingPlan, encode_split, load_tasks
+from .data import encode_split, load_tasks
 from .evaluate import evaluate, predict, to_device, write_predictions
 from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
 from .checkpoint import train_state_info, write_json
-from .config import TrainConfig, machine_info, make_config, parse_settings, peak_rss_mb, resolve_device, run_precision
-from .model import Method, MultitaskBert, TASK_NAMES, parse_method
+from .config import TrainConfig, machine_info, make_config, parse_settings, peak_rss_mb, prepare_out_dir
+from .config import resolve_device, run_precision, seed_everything
+from .model import Method, MultitaskBert, method_tasks, parse_method
 from .optim import AdamW, WeightEMA, lr_factor
 from .paths import resolve_model_dir
 from .pcgrad import PCGrad
 from .precision import autocast, describe_precision, weights_cast_once
+from .schedule import TrainingPlan
 from .tokenizer import BertTokenizer
 
 # %% auto #0
-__all__ = ['LAYER_DECAY', 'EMA_HORIZON', 'build_optimizer', 'NonFiniteLoss', 'split_by_tokens', 'train_step', 'seed_everything',
-           'prepare_out_dir', 'Session', 'set_up', 'start_metrics', 'mlm_first', 'resume', 'train_epoch',
-           'evaluate_and_keep', 'finish', 'run', 'main']
+__all__ = ['LAYER_DECAY', 'EMA_HORIZON', 'build_optimizer', 'NonFiniteLoss', 'split_by_tokens', 'train_step', 'Session', 'set_up',
+           'start_metrics', 'mlm_first', 'resume', 'train_epoch', 'evaluate_and_keep', 'finish', 'run', 'main']
 
 # %% ../nbs/08_train.ipynb #7e8ba98d
 LAYER_DECAY = 0.8
 EMA_HORIZON = 0.1          # EMA: the weights' average spans about this fraction of the run's steps
 
 def build_optimizer(model: MultitaskBert, cfg: TrainConfig) -> AdamW:
-    "AdamW over named groups: the encoder at `lr` (a group per layer under LLRD), new parameters ('heads') at `head_lr`."
+    "AdamW over named groups: the encoder at `lr` (a group per layer under LLRD), the new parameters at `head_lr`."
     bert = model.bert
     if model.method.layer_decay:
         L = len(bert.layers)
@@ -71,7 +71,9 @@ def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, devi
         return {t: l * weights[t] for t, l in losses.items()} if n_ranks > 1 else losses
     def check(losses):                                                   # the global batch's mean loss per task
         mean = torch.stack([l.detach().float() for l in losses.values()])
-        if n_ranks > 1: torch.distributed.all_reduce(mean); mean /= n_ranks
+        if n_ranks > 1:
+            torch.distributed.all_reduce(mean)
+            mean /= n_ranks
         values = dict(zip(losses, mean.tolist()))
         bad = [t for t, v in values.items() if not math.isfinite(v)]
         if bad: raise NonFiniteLoss(f"{where}: the {', '.join(bad)} loss is {values[bad[0]]}; stopping "
@@ -83,7 +85,7 @@ def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, devi
     is_ddp = hasattr(model, "no_sync")
     losses, task_grads = {}, {}
     with weights_cast_once(device, precision):                  # bf16: each weight cast once a step, not once a pass
-        for i, (t, part, w, k) in enumerate(work):              # a task (slice) at a time: its graph freed by its backward
+        for i, (t, part, w, k) in enumerate(work):          # a task (slice) at a time: its graph freed by its backward
             average = is_ddp and pcgrad is None and i == len(work) - 1    # DDP averages the summed gradients last
             with model.no_sync() if is_ddp and not average else contextlib.nullcontext():
                 loss = forward({t: part})[t]
@@ -97,25 +99,6 @@ def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, devi
     if pcgrad is not None: pcgrad.apply(list(task_grads.values()))
     optimizer.step()
     return values
-
-# %% ../nbs/08_train.ipynb #50ce7bd3
-def seed_everything(seed: int):
-    random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
-
-
-def prepare_out_dir(cfg: TrainConfig) -> Path:
-    "The run's folder, checked; created by the first file written into it: a run that fails before leaves nothing."
-    out = Path(cfg.out_dir or f"runs/{cfg.method}-{cfg.preset}")
-    if cfg.resume and not (out/STATE_FILE).exists():
-        raise FileNotFoundError(f"nothing to resume in {out}: no {STATE_FILE} (a run leaves one after each complete "
-                                "epoch and removes it when it finishes)")
-    if (out/"metrics.json").exists() and not (cfg.overwrite or cfg.resume):
-        raise FileExistsError(f"{out} already holds a run's results (metrics.json). To continue that run (it keeps a "
-                              "train_state.safetensors until it finishes): papermill -p resume True, "
-                              "python -m minibert_nb.train --set resume=true, run(..., resume=True). "
-                              "To replace it: -p overwrite True, --set overwrite=true, overwrite=True. "
-                              "Or choose another out_dir.")
-    return out
 
 # %% ../nbs/08_train.ipynb #32ff284b
 @dataclass
@@ -158,13 +141,13 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     out, model_dir = prepare_out_dir(cfg), resolve_model_dir(cfg.model_dir)
     start = time.time()
     seed_everything(cfg.seed)
-    tok, splits = BertTokenizer.from_pretrained(model_dir), load_tasks(cfg.data_dir)
+    tok, splits = BertTokenizer.from_pretrained(model_dir), load_tasks(cfg.data_dir, method_tasks(m))
     model = MultitaskBert(BertModel.from_pretrained(model_dir), m).to(device)
     precision, speedup = run_precision(cfg, model.bert, device, train_state_info(out/STATE_FILE) if cfg.resume else {})
     s = Session(cfg, m, device, joined is not None, out, tok, splits, model, model, precision, speedup,
                 start_metrics(cfg, splits, device, precision, speedup), progress, start)
-    s.train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in TASK_NAMES}
-    s.dev = {t: encode_split(s.limit(splits[t]["dev"]), tok, cfg.max_length) for t in TASK_NAMES}
+    s.train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in splits}
+    s.dev = {t: encode_split(s.limit(splits[t]["dev"]), tok, cfg.max_length) for t in splits}
     if progress: print(describe_precision(precision, speedup), flush=True)
     if m.mlm and not cfg.resume: mlm_first(s)
     if n_ranks > 1: s.ddp = torch.nn.parallel.DistributedDataParallel(
@@ -184,8 +167,8 @@ def start_metrics(cfg: TrainConfig, splits: dict, device, precision: str, speedu
     speedup = None if speedup is None else round(speedup, 2)
     machine = machine_info(device) | dict(precision=precision, bf16_speedup=speedup)
     return {"method": cfg.method, "preset": cfg.preset, "config": asdict(cfg), "seed": cfg.seed,
-            "skipped_rows": {s.path.name: s.skipped for t in TASK_NAMES for s in splits[t].values()},
-            "data": {t: {k: len(v) for k, v in splits[t].items()} for t in TASK_NAMES},
+            "skipped_rows": {s.path.name: s.skipped for t in splits for s in splits[t].values()},
+            "data": {t: {k: len(v) for k, v in splits[t].items()} for t in splits},
             "machine": machine, "history": [], "best": None}
 
 def mlm_first(s: Session):
@@ -220,7 +203,9 @@ def train_epoch(s: Session, epoch: int) -> dict[str, float]:
         losses = train_step(s.ddp, batches, s.optimizer, s.pcgrad, s.device, where, max_tokens=c.max_tokens,
                             precision=s.precision)
         if s.ema is not None: s.ema.update(s.model)
-        for t, v in losses.items(): sums[t] = sums.get(t, 0.0) + v; counts[t] = counts.get(t, 0) + 1
+        for t, v in losses.items():
+            sums[t] = sums.get(t, 0.0) + v
+            counts[t] = counts.get(t, 0) + 1
         bar.set_postfix({t: f"{sums[t] / counts[t]:.3f}" for t in sums})
         s.step += 1
     return {t: sums[t] / counts[t] for t in sums}
@@ -253,7 +238,7 @@ def finish(s: Session) -> dict:
     "Prediction files from the best checkpoint and the final `metrics.json`; leave the process group (torchrun)."
     if world()[0] == 0:
         best, _ = load_checkpoint(s.out/"best.safetensors", s.device)
-        for t in TASK_NAMES:
+        for t in s.splits:
             for split in ("dev", "test"):
                 if split not in s.splits[t]: continue
                 part = s.limit(s.splits[t][split])
@@ -267,7 +252,8 @@ def finish(s: Session) -> dict:
         (s.out/STATE_FILE).unlink(missing_ok=True)
     if world()[1] > 1: torch.distributed.barrier()
     if s.joined:
-        s.ddp = None; gc.collect()
+        s.ddp = None
+        gc.collect()
         torch.distributed.destroy_process_group()
     return s.metrics
 

@@ -8,8 +8,9 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from torch.nn.parallel import DistributedDataParallel as DDP
 from minibert_nb.bert import BertConfig, BertModel
-from minibert_nb.data import encode_split, load_tasks, schedule
-from minibert_nb.model import MultitaskBert, TASK_NAMES, parse_method
+from minibert_nb.data import encode_split, load_tasks
+from minibert_nb.schedule import schedule
+from minibert_nb.model import MultitaskBert, parse_method
 from minibert_nb.pcgrad import PCGrad
 from minibert_nb.tokenizer import BertTokenizer
 from minibert_nb.distributed import shard
@@ -24,7 +25,7 @@ def setup(method, data_path, model_path):
     torch.manual_seed(0)
     tok = BertTokenizer.from_pretrained(model_path)
     tasks = load_tasks(data_path)
-    small = {t: encode_split(tasks[t]["train"].subset(range(40)), tok, 32) for t in TASK_NAMES}
+    small = {t: encode_split(tasks[t]["train"].subset(range(40)), tok, 32) for t in tasks}
     no_dropout = dict(hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)    # masks would differ between 1 and 2 processes
     bert = BertModel(BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, **no_dropout))
     model = MultitaskBert(bert, parse_method(method))
