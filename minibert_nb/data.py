@@ -10,13 +10,13 @@ from pathlib import Path
 import torch
 from .paths import data_dir as find_data_dir
 from .tasks import SCORED, TASKS
-from .tokenizer import BertTokenizer
+from .tokenizer import BertTokenizer, pad_ids
 
 log = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'DataError', 'clean_text', 'read_rows', 'Split', 'read_split', 'in_heldout', 'quora_split', 'load_tasks',
-           'Encoded', 'encode_split', 'pad_ids', 'collate', 'batch_indices']
+           'Encoded', 'encode_split', 'collate', 'batch_indices']
 
 # %% ../nbs/03_data.ipynb #a42b8ff5
 class DataError(ValueError):
@@ -151,13 +151,6 @@ def encode_split(split: Split, tok: BertTokenizer, max_length: int = 128) -> Enc
     return Encoded(split, enc(split.a), enc(split.b) if split.b is not None else None)
 
 # %% ../nbs/03_data.ipynb #cf87d93a
-def pad_ids(seqs: list[list[int]], pad_id: int = 0) -> dict[str, torch.Tensor]:
-    "Right-pad id lists to the longest: `input_ids` and `attention_mask`."
-    n = max(len(s) for s in seqs)
-    ids = torch.full((len(seqs), n), pad_id, dtype=torch.long)
-    for r, s in enumerate(seqs): ids[r, :len(s)] = torch.tensor(s, dtype=torch.long)
-    return {"input_ids": ids, "attention_mask": (ids != pad_id).long()}
-
 def collate(enc: Encoded, idx: list[int]) -> dict:
     "The batch of examples `idx`: `a` (and `b`) as padded tensors, `labels` when the split has them, their row `index`."
     batch = {"index": idx, "a": pad_ids([enc.a[i] for i in idx])}

@@ -9,10 +9,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .bert import BertConfig, BertModel, ACTIVATIONS
-from .data import Encoded, batch_indices, pad_ids
+from .data import Encoded, batch_indices
 from .optim import AdamW, lr_factor
 from .precision import autocast
-from .tokenizer import BertTokenizer
+from .tokenizer import BertTokenizer, pad_ids
 
 # %% auto #0
 __all__ = ['mask_tokens', 'MlmHead', 'mlm_loss', 'task_sentences', 'mlm_stage']

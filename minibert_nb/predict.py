@@ -6,12 +6,12 @@
 from __future__ import annotations
 import argparse, json, os, sys
 import torch
-from .data import encode_split, pad_ids, read_split, DataError
+from .data import encode_split, read_split
 from .evaluate import outputs_of, predict, write_predictions, to_device
 from .tasks import TASKS
 from .checkpoint import checkpoint_header, load_checkpoint
 from .precision import PRECISIONS, autocast, resolve_precision
-from .tokenizer import BertTokenizer
+from .tokenizer import BertTokenizer, pad_ids
 from .config import resolve_device
 
 # %% auto #0

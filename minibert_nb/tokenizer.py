@@ -11,7 +11,7 @@ from .paths import resolve_model_dir
 
 # %% auto #0
 __all__ = ['is_control', 'is_whitespace', 'is_punctuation', 'is_cjk', 'normalize', 'pre_tokenize', 'load_vocab', 'WordPiece',
-           'truncate_pair', 'BertTokenizer']
+           'truncate_pair', 'pad_ids', 'BertTokenizer']
 
 # %% ../nbs/00_tokenizer.ipynb #5f053a3e
 def is_control(ch: str) -> bool:
@@ -111,6 +111,20 @@ def truncate_pair(a: list, b: list, budget: int) -> tuple[list, list]:
         nb = budget - na
     return a[:na], b[:nb]
 
+# %% ../nbs/00_tokenizer.ipynb #dd8bb96a
+def pad_ids(seqs: list[list[int]], pad_id: int = 0, types: list[list[int]] | None = None) -> dict[str, torch.Tensor]:
+    "Right-pad id lists to the longest: `input_ids`, `attention_mask` (1 on real tokens), `token_type_ids` if `types`."
+    n = max(len(s) for s in seqs)
+    ids = torch.full((len(seqs), n), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(seqs), n), dtype=torch.long)
+    for r, s in enumerate(seqs):
+        ids[r, :len(s)] = torch.tensor(s, dtype=torch.long)
+        mask[r, :len(s)] = 1
+    if types is None: return {"input_ids": ids, "attention_mask": mask}
+    token_types = torch.zeros((len(seqs), n), dtype=torch.long)
+    for r, t in enumerate(types): token_types[r, :len(t)] = torch.tensor(t, dtype=torch.long)
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": token_types}
+
 # %% ../nbs/00_tokenizer.ipynb #f8bf2464
 class BertTokenizer:
     """bert-base-uncased WordPiece tokenizer: `tok.encode(text, pair)` for one example, `tok(texts, pairs)` for a padded
@@ -162,16 +176,8 @@ class BertTokenizer:
         return self.encode_with_types(text, pair, max_length)[0]
 
     def pad(self, encoded: list[tuple[list[int], list[int]]]) -> dict[str, torch.Tensor]:
-        "Pad (ids, types) examples to the longest one: `input_ids`, `token_type_ids`, `attention_mask` as long tensors."
-        n = max(len(ids) for ids, _ in encoded)
-        input_ids = torch.full((len(encoded), n), self.pad_id, dtype=torch.long)
-        token_type_ids = torch.zeros((len(encoded), n), dtype=torch.long)
-        attention_mask = torch.zeros((len(encoded), n), dtype=torch.long)
-        for r, (ids, types) in enumerate(encoded):
-            input_ids[r, :len(ids)] = torch.tensor(ids)
-            token_type_ids[r, :len(types)] = torch.tensor(types)
-            attention_mask[r, :len(ids)] = 1
-        return {"input_ids": input_ids, "token_type_ids": token_type_ids, "attention_mask": attention_mask}
+        "Pad (ids, types) examples to the longest one (`pad_ids`): `input_ids`, `attention_mask`, `token_type_ids`."
+        return pad_ids([ids for ids, _ in encoded], self.pad_id, [types for _, types in encoded])
 
     def __call__(self, texts, pairs=None, max_length: int | None = None) -> dict[str, torch.Tensor]:
         "Tokenise a batch (a string or a list of strings, optionally with their pairs) into padded tensors."
