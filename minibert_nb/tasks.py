@@ -40,6 +40,11 @@ class Task:
     skip_unlabelled: bool = False    # rows with an empty label are skipped and counted, not an error
     scored: bool = True              # part of the overall score (False: an auxiliary training task)
 
+    def __post_init__(self):
+        if self.kind not in ("classes", "binary", "score"):
+            raise ValueError(f"task {self.name!r}: kind must be classes, binary or score, not {self.kind!r}")
+        if not 1 <= len(self.columns) <= 2: raise ValueError(f"task {self.name!r}: one or two sentence columns")
+
     @property
     def pair(self) -> bool: return len(self.columns) == 2
 
