@@ -11,6 +11,7 @@ from .bench_encoder import (MATMUL_OPS, bench_compile, bench_encoder, bench_opti
                                        bench_profile, bench_tokenizer)
 from .bench_training import bench_memory, bench_padding
 from .bert import BertModel
+from .checkpoint import write_json
 from .data import load_tasks
 from .paths import resolve_model_dir
 from .precision import PRECISIONS, resolve_precision
@@ -81,7 +82,7 @@ def main(argv=None):
     print(json.dumps(res, indent=2))
     if a.json:                                                             # keep the parts not rerun this time
         old = json.loads(Path(a.json).read_text()) if Path(a.json).exists() else {}
-        Path(a.json).write_text(json.dumps({**old, **res}, indent=2))
+        write_json(a.json, {**old, **res})
     return res
 
 # %% ../nbs/12_bench.ipynb #3b823a16

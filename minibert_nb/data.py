@@ -121,8 +121,7 @@ def load_tasks(data_dir=None, tasks=SCORED) -> dict[str, dict[str, Split]]:
     d, out = find_data_dir(data_dir), {}
     for task in tasks:
         (train, dev, test), splits = TASKS[task].files, {}
-        need = [dev] if TASKS[task].split_dev else [train, dev]
-        if missing := [f for f in need if not (d/f).exists()]:
+        if missing := [f for f in TASKS[task].needed_files if not (d/f).exists()]:
             raise FileNotFoundError(f"Data directory {d} lacks {', '.join(missing)}, needed for task {task!r}")
         if not (d/train).exists():
             splits["train"], splits["dev"] = quora_split(read_split(task, d/dev))

@@ -10,7 +10,7 @@ import torch
 from .data import encode_split, load_tasks
 from .evaluate import dev_scores, predict, task_outputs, write_predictions
 from .tasks import METRICS, SCORED, TASKS
-from .paths import atomic_write
+from .checkpoint import write_json
 from .predict import Predictor
 
 # %% auto #0
@@ -81,7 +81,7 @@ def write_ensemble(checkpoints, out_dir, data_dir=None, device: str = "auto", pr
     everyone = next(r for r in rows if len(r["members"]) == len(checkpoints))
     metrics = {"members": [str(c) for c in checkpoints], "best": {k: v for k, v in everyone.items() if k != "members"},
                "precision": p.precision, "combinations": rows}
-    atomic_write(out/"metrics.json", lambda tmp: Path(tmp).write_text(json.dumps(metrics, indent=1)))
+    write_json(out/"metrics.json", metrics)
     return metrics
 
 def main(argv=None):

@@ -10,7 +10,7 @@ from .data import Encoded, batch_indices, collate
 from .tasks import SCORED, TASKS, in_table_order
 
 # %% auto #0
-__all__ = ['baseline_order', 'large_task', 'cycle_batches', 'epoch_rng', 'baseline_phase', 'step_batch_sizes',
+__all__ = ['baseline_order', 'large_task', 'cycle_batches', 'epoch_rng', 'baseline_phase', 'task_batch_size', 'step_batch_sizes',
            'large_task_batches', 'schedule', 'steps_per_epoch', 'pal_batch_sizes', 'TrainingPlan']
 
 # %% ../nbs/03a_schedule.ipynb #30217f1e
@@ -38,10 +38,14 @@ def baseline_phase(epoch: int, epochs_per_task: int, tasks=SCORED) -> str:
     order = baseline_order(tasks)
     return order[min(epoch // epochs_per_task, len(order) - 1)]
 
+def task_batch_size(task: str, kind: str, batch_size: int, para_batch: int) -> int:
+    "A task's batch: `para_batch` for the large task (Para) under RSS and in the Baseline, else `batch_size`."
+    return para_batch if TASKS[task].large and kind in ("rss", "baseline") else batch_size
+
 def step_batch_sizes(kind: str, batch_size: int, para_batch: int, sizes: dict[str, int] | None = None,
                      tasks=SCORED) -> dict:
-    "Examples per task in an SR/RSS step: `batch_size`, `para_batch` for the large task (Para) under RSS; or `sizes`."
-    fixed = {t: para_batch if kind == "rss" and TASKS[t].large else batch_size for t in in_table_order(tasks)}
+    "Examples per task in an SR/RSS step (`task_batch_size`), or `sizes`."
+    fixed = {t: task_batch_size(t, kind, batch_size, para_batch) for t in in_table_order(tasks)}
     return fixed | (sizes or {})
 
 def large_task_batches(kind: str, enc: Encoded, batch_size: int, rss_size: int, rng, group_by_length: bool = True):
@@ -60,7 +64,7 @@ def schedule(kind: str, train: dict[str, Encoded], epoch: int, seed: int, batch_
     rng = lambda t: epoch_rng(seed, epoch, t)
     if kind == "baseline":
         task = baseline_phase(epoch, epochs_per_task, train)
-        bs = para_batch if TASKS[task].large else batch_size
+        bs = task_batch_size(task, kind, batch_size, para_batch)
         idx = batch_indices(train[task].lengths(), bs, rng(task), group_by_length)
         steps = ({task: collate(train[task], i)} for i in idx)
     elif kind in ("sr", "rss"):
@@ -77,11 +81,11 @@ def schedule(kind: str, train: dict[str, Encoded], epoch: int, seed: int, batch_
 
 def steps_per_epoch(kind: str, train: dict[str, Encoded], epoch: int = 0, batch_size: int = 8, para_batch: int = 128,
                     rss_size: int = 140_000, epochs_per_task: int = 1, max_steps: int | None = None,
-                    sizes: dict[str, int] | None = None, **_) -> int:
+                    sizes: dict[str, int] | None = None) -> int:
     "How many steps `schedule` yields for these settings (for progress bars and learning-rate schedules)."
     if kind == "baseline":
         task = baseline_phase(epoch, epochs_per_task, train)
-        n = math.ceil(len(train[task]) / (para_batch if TASKS[task].large else batch_size))
+        n = math.ceil(len(train[task]) / task_batch_size(task, kind, batch_size, para_batch))
     else:
         big = large_task(train)
         n_big = len(train[big]) if kind == "sr" else min(rss_size, len(train[big]))

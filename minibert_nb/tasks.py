@@ -51,6 +51,11 @@ class Task:
     @property
     def out_dim(self) -> int: return self.n_classes if self.kind == "classes" else 1
 
+    @property
+    def needed_files(self) -> tuple[str, ...]:
+        "What a data folder must hold for this task: its train and dev files (dev alone with `split_dev`)."
+        return self.files[1:2] if self.split_dev else self.files[:2]
+
 # %% ../nbs/02a_tasks.ipynb #128684f6
 @patch
 def parse(self: Task, raw: str):
@@ -111,7 +116,7 @@ TASKS = {t.name: t for t in [
 ]}
 SCORED = tuple(n for n, t in TASKS.items() if t.scored)
 METRICS = (*[TASKS[n].metric for n in SCORED], "overall")
-REQUIRED_FILES = tuple(f for n in SCORED for f in TASKS[n].files[int(TASKS[n].split_dev):2])
+REQUIRED_FILES = tuple(f for n in SCORED for f in TASKS[n].needed_files)
 
 def in_table_order(names) -> list[str]:
     "The task `names` in the table's order (SST, Para, STS, ...): the order of every step's batches and of the metrics."
