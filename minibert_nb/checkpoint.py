@@ -25,7 +25,7 @@ def save_checkpoint(model: MultitaskBert, path, tokenizer=None, **meta):
     from safetensors.torch import save_file
     sd = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     header = {"method": json.dumps(asdict(model.method)), "bert_config": json.dumps(asdict(model.bert.config)),
-              "meta": json.dumps(meta)}
+              "thresholds": json.dumps(model.thresholds), "meta": json.dumps(meta)}
     if tokenizer is not None:
         vocab = "\n".join(sorted(tokenizer.vocab, key=tokenizer.vocab.get))
         header |= {"vocab": vocab, "lowercase": json.dumps(tokenizer.lowercase)}
@@ -51,6 +51,7 @@ def load_checkpoint(path, device="cpu") -> tuple[MultitaskBert, dict]:
     method = json.loads(header["method"])                                # JSON has lists where Method has tuples
     model = MultitaskBert(bert, Method(**method | {"auxiliary": tuple(method.get("auxiliary", ()))}))
     check_and_load(model, load_file(str(path)), path)
+    model.thresholds = json.loads(header.get("thresholds", "{}"))      # none before THR: every threshold 0.5
     return model.to(device), json.loads(header.get("meta", "{}"))
 
 # %% ../nbs/05a_checkpoint.ipynb #229d7997

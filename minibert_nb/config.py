@@ -10,15 +10,16 @@ from pathlib import Path
 import random
 import numpy as np
 import torch
-from .bert import BertModel
+from .bert import BertConfig, BertModel
 from .checkpoint import STATE_FILE
 from .distributed import world
 from .model import parse_method
+from .paths import resolve_model_dir
 from .precision import check_precision, resolve_precision
 
 # %% auto #0
-__all__ = ['PRESETS', 'TrainConfig', 'default_preset', 'make_config', 'parse_settings', 'resolve_device', 'machine_info',
-           'run_precision', 'peak_rss_mb', 'seed_everything', 'prepare_out_dir']
+__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'TrainConfig', 'default_preset', 'make_config', 'parse_settings', 'resolve_device',
+           'machine_info', 'run_precision', 'peak_rss_mb', 'seed_everything', 'prepare_out_dir']
 
 # %% ../nbs/07a_config.ipynb #f048a8e5
 @dataclass
@@ -59,11 +60,19 @@ PRESETS = {
                   rss_size=140_000, max_steps=None, max_length=128, eval_limit=None),
 }
 
-def default_preset() -> str: return "paper" if torch.cuda.is_available() else "cpu"
+BERT_BASE_WIDTH = 768
+
+def default_preset(model_dir=None, cuda: bool | None = None) -> str:
+    """'paper' on a GPU (`cuda`: default, whether torch sees one) for an encoder at least as wide as bert-base, else
+    'cpu' (the recipe tuned for the bundled MiniLM, `model_dir=None`)."""
+    cuda = torch.cuda.is_available() if cuda is None else cuda
+    if not cuda or model_dir is None: return "cpu"
+    width = BertConfig.from_json(resolve_model_dir(model_dir)/"config.json").hidden_size
+    return "paper" if width >= BERT_BASE_WIDTH else "cpu"
 
 def make_config(method: str, preset: str | None = None, **overrides) -> TrainConfig:
-    "A `TrainConfig` for `method` from `preset` (default: 'paper' on a GPU, else 'cpu') and `overrides`."
-    preset = preset or default_preset()
+    "A checked `TrainConfig` for `method` from `preset` (default: `default_preset`) and `overrides`."
+    preset = preset or default_preset(overrides.get("model_dir"))
     if preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
     parse_method(method)                                               # fail now, not after loading data
     names = [f.name for f in fields(TrainConfig)]

@@ -8,7 +8,7 @@ import argparse, itertools, json
 from pathlib import Path
 import torch
 from .data import encode_split, load_tasks
-from .evaluate import dev_scores, predict, task_outputs, write_predictions
+from .evaluate import decision_threshold, dev_scores, predict, task_outputs, write_predictions
 from .tasks import METRICS, SCORED, TASKS
 from .checkpoint import write_json
 from .predict import Predictor
@@ -31,12 +31,13 @@ def dev_outputs(p: Predictor, splits: dict, max_length: int = 128) -> tuple[dict
     dev = {t: encode_split(splits[t]["dev"], p.tokenizer, max_length) for t in SCORED}
     return dev, [{t: task_outputs(m, dev[t], device=p.device, precision=p.precision) for t in SCORED} for m in p.models]
 
-def combinations(dev: dict, outs: list[dict], info: list[dict]) -> list[dict]:
+def combinations(dev: dict, outs: list[dict], info: list[dict], models: list) -> list[dict]:
     "Dev scores of every combination of members (outputs averaged), best overall first."
     rows = []
     for k in range(1, len(outs) + 1):
         for combo in itertools.combinations(range(len(outs)), k):
-            preds = {t: TASKS[t].decide(torch.stack([outs[i][t] for i in combo]).mean(0)) for t in SCORED}
+            mean, members = lambda t: torch.stack([outs[i][t] for i in combo]).mean(0), [models[i] for i in combo]
+            preds = {t: TASKS[t].decide(mean(t), decision_threshold(members, t)) for t in SCORED}
             minutes = [info[i]["minutes"] for i in combo]
             rows.append({"members": [info[i]["name"] for i in combo], **dev_scores(preds, dev),
                          "minutes": None if None in minutes else round(sum(minutes), 1)})
@@ -46,7 +47,8 @@ def ensemble_scores(checkpoints, data_dir=None, device: str = "auto", precision:
                     max_length: int = 128) -> list[dict]:
     "Dev scores of every combination of `checkpoints`, best overall first."
     p = Predictor(checkpoints, device, max_length, precision)
-    return combinations(*dev_outputs(p, load_tasks(data_dir), max_length), [member_info(c) for c in checkpoints])
+    info = [member_info(c) for c in checkpoints]
+    return combinations(*dev_outputs(p, load_tasks(data_dir), max_length), info, p.models)
 
 def size_means(rows: list[dict]) -> dict[int, float]:
     """Mean overall score of the combinations of each size: what adding members buys, without picking the best set on
@@ -70,9 +72,9 @@ def write_ensemble(checkpoints, out_dir, data_dir=None, device: str = "auto", pr
     "Prediction files (dev and test) and metrics.json of the ensemble of all `checkpoints` in `out_dir`."
     out, p, splits = Path(out_dir), Predictor(checkpoints, device, max_length, precision), load_tasks(data_dir)
     dev, outs = dev_outputs(p, splits, max_length)
-    rows = combinations(dev, outs, [member_info(c) for c in checkpoints])
+    rows = combinations(dev, outs, [member_info(c) for c in checkpoints], p.models)
     for t in SCORED:
-        preds = TASKS[t].decide(torch.stack([o[t] for o in outs]).mean(0))
+        preds = TASKS[t].decide(torch.stack([o[t] for o in outs]).mean(0), decision_threshold(p.models, t))
         write_predictions(out/"predictions"/f"{t}-dev-output.csv", t, splits[t]["dev"].ids, preds)
         if "test" in splits[t]:
             test = encode_split(splits[t]["test"], p.tokenizer, max_length)

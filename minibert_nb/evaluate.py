@@ -4,15 +4,16 @@
 
 # %% ../nbs/07_evaluate.ipynb #891d630d
 from __future__ import annotations
+import random
 from pathlib import Path
 import torch
 from .data import Encoded, collate
-from .model import MultitaskBert
-from .tasks import TASKS, in_table_order, overall_score
+from .tasks import TASKS, best_threshold, in_table_order, overall_score
 from .precision import autocast
 
 # %% auto #0
-__all__ = ['to_device', 'outputs_of', 'task_outputs', 'predict', 'evaluate', 'dev_scores', 'write_predictions']
+__all__ = ['THRESHOLD_EXAMPLES', 'to_device', 'outputs_of', 'task_outputs', 'decision_threshold', 'predict', 'evaluate',
+           'dev_scores', 'tune_thresholds', 'threshold_examples', 'write_predictions']
 
 # %% ../nbs/07_evaluate.ipynb #c00a4ebb
 def to_device(batch: dict, device) -> dict:
@@ -41,9 +42,15 @@ def task_outputs(model, enc: Encoded, batch_size: int = 128, device="cpu", preci
         out.append(torch.cat(parts)[torch.tensor(order).argsort()])    # back to file order
     return torch.stack(out).mean(0)
 
+def decision_threshold(model, task: str) -> float:
+    "The P(positive) above which `predict` decides a binary `task` 1: the model's, or an ensemble's members' mean."
+    models = list(model) if isinstance(model, (list, tuple)) else [model]
+    return sum(m.threshold(task) for m in models) / len(models)
+
 def predict(model, enc: Encoded, batch_size: int = 128, device="cpu", precision: str = "fp32") -> list:
     "Every example's prediction (`Task.decide`) in file order; `model` may be a list (an ensemble)."
-    return TASKS[enc.split.task].decide(task_outputs(model, enc, batch_size, device, precision))
+    t = enc.split.task
+    return TASKS[t].decide(task_outputs(model, enc, batch_size, device, precision), decision_threshold(model, t))
 
 def evaluate(model, dev: dict[str, Encoded], device="cpu", batch_size: int = 128, precision: str = "fp32") -> tuple:
     "Dev metrics (`sst_acc`, ..., `overall`) and the predictions behind them, of a model or a list (an ensemble)."
@@ -54,6 +61,24 @@ def dev_scores(preds: dict[str, list], dev: dict[str, Encoded]) -> dict:
     "Each task's dev metric (`Task.score`) of predictions `{task: [...]}` against `dev`'s labels, and `overall`."
     m = {TASKS[t].metric: TASKS[t].score(preds[t], dev[t].split.labels) for t in in_table_order(preds)}
     return m | {"overall": overall_score(m)}
+
+# %% ../nbs/07_evaluate.ipynb #de29b7e0
+def tune_thresholds(model, examples: dict[str, Encoded], device="cpu", precision: str = "fp32") -> dict[str, float]:
+    "Each binary task's `best_threshold` on `examples` (`{task: Encoded}` of labelled training examples)."
+    binary = [t for t in examples if TASKS[t].kind == "binary"]
+    return {t: best_threshold(task_outputs(model, examples[t], device=device, precision=precision),
+                              examples[t].split.labels) for t in binary}
+
+THRESHOLD_EXAMPLES = 4096
+
+def threshold_examples(train: dict[str, Encoded], seed: int, n: int = THRESHOLD_EXAMPLES) -> dict[str, Encoded]:
+    "THR: each binary task's fixed random slice of at most `n` encoded training examples, drawn from `seed`."
+    rng, out = random.Random(seed), {}
+    for t, enc in train.items():
+        if TASKS[t].kind != "binary": continue
+        pick = sorted(rng.sample(range(len(enc)), min(len(enc), n)))
+        out[t] = Encoded(enc.split.subset(pick), [enc.a[i] for i in pick], enc.b and [enc.b[i] for i in pick])
+    return out
 
 # %% ../nbs/07_evaluate.ipynb #75e080e5
 def write_predictions(path, task: str, ids: list[str], preds: list):

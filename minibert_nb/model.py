@@ -14,8 +14,8 @@ from .heads import ConvBackbone, Projection, cosine_score, join_pairs, max_pool,
 from .tasks import SCORED, TASKS
 
 # %% auto #0
-__all__ = ['AUXILIARY', 'VALID_TOKENS', 'PAPER_TABLE2', 'TABLE2', 'ORDINAL_SPREAD', 'Method', 'parse_method', 'method_tasks',
-           'MultitaskBert', 'ordinal_targets']
+__all__ = ['AUXILIARY', 'VALID_TOKENS', 'PAPER_TABLE2', 'TABLE2', 'ORDINAL_SPREAD', 'RDROP_ALPHA', 'Method', 'parse_method',
+           'method_tasks', 'MultitaskBert', 'ordinal_targets', 'rdrop_penalty']
 
 # %% ../nbs/05_model.ipynb #b027f6cd
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class Method:
     ordinal: bool = False        # ORD: SST trained towards soft targets that share mass with the neighbouring classes
     ema: bool = False            # EMA: evaluate and keep a moving average of the weights (02_optim, 08_train)
     symmetric: bool = False      # SYM: Siamese pair heads score (a, b) and (b, a) alike
+    tuned_threshold: bool = False    # THR: binary tasks decided at a threshold tuned on training examples
+    rdrop: bool = False          # RDROP: every batch runs twice (two dropout masks), the outputs pulled together
     auxiliary: tuple[str, ...] = ()  # CFIMDB: auxiliary tasks trained with the others, not scored
 
 _TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss": ("schedule", "rss"),
@@ -44,10 +46,11 @@ _TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss"
            "cnn": ("cnn", True), "res": ("residual", True), "nores": ("residual", False),
            "xe": ("cross_pairs", True), "fx": ("product", True), "pal": ("sampling", "pal"),
            "llrd": ("layer_decay", True), "staged": ("staged", True), "mlm": ("mlm", True), "ord": ("ordinal", True),
-           "ema": ("ema", True), "sym": ("symmetric", True)}
+           "ema": ("ema", True), "sym": ("symmetric", True), "thr": ("tuned_threshold", True),
+           "rdrop": ("rdrop", True)}
 AUXILIARY = tuple(n for n, t in TASKS.items() if not t.scored)       # a task name is the token that adds it
 VALID_TOKENS = ("Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; beyond the paper: "
-                f"XE, FX, PAL, LLRD, STAGED, MLM, ORD, EMA, SYM, {', '.join(map(str.upper, AUXILIARY))}")
+                f"XE, FX, PAL, LLRD, STAGED, MLM, ORD, EMA, SYM, THR, RDROP, {', '.join(map(str.upper, AUXILIARY))}")
 
 PAPER_TABLE2 = {  # method: (SST acc, Para acc, STS r, overall), dev set
     "Baseline": (0.515, 0.632, 0.304, 0.600), "SR": (0.507, 0.633, 0.362, 0.607), "RSS": (0.500, 0.759, 0.371, 0.648),
@@ -100,6 +103,7 @@ class MultitaskBert(nn.Module):
         super().__init__()
         self.bert, self.method = bert, method
         self.tasks = method_tasks(method)
+        self.thresholds: dict[str, float] = {}    # THR: binary tasks' tuned decision thresholds (checkpointed)
         H = bert.config.hidden_size
         if method.cnn:
             self.backbones = nn.ModuleDict({t: ConvBackbone(H, residual=method.residual) for t in self.tasks})
@@ -108,6 +112,10 @@ class MultitaskBert(nn.Module):
         in_dim = lambda t: siamese if TASKS[t].pair and not self.cross_encodes(t) else H
         self.heads = nn.ModuleDict({t: Projection(in_dim(t), TASKS[t].out_dim, **mlp)
                                     for t in self.tasks if not self.cosine(t)})
+
+    def threshold(self, task: str) -> float:
+        "The P(positive) above which a binary `task` is decided 1: tuned under THR, else 0.5."
+        return self.thresholds.get(task, 0.5)
 
     def cosine(self, task: str) -> bool:
         "Whether `task` is scored by 5·cos(u, v) instead of a head (CS, for the pair score task STS)."
@@ -170,10 +178,14 @@ class MultitaskBert(nn.Module):
         return {t: self.loss(t, b) for t, b in step_batches.items()}
 
     def loss(self, task: str, batch: dict) -> torch.Tensor:
-        "The task's loss (`Task.loss`: cross-entropy, binary CE, MSE); under ORD a `classes` task has soft targets."
+        """The task's loss (`Task.loss`: cross-entropy, binary CE, MSE); under ORD a `classes` task has soft targets,
+        under RDROP the batch runs twice and the two passes' disagreement is added (`rdrop_penalty`)."""
         t, labels = TASKS[task], batch["labels"]
         if self.method.ordinal and t.kind == "classes": labels = ordinal_targets(labels, t.n_classes)
-        return t.loss(self.task_head(task, batch["a"], batch.get("b")).float(), labels)
+        if not self.method.rdrop: return t.loss(self.task_head(task, batch["a"], batch.get("b")).float(), labels)
+        twice = lambda x: None if x is None else {k: torch.cat([v, v]) for k, v in x.items()}
+        first, second = self.task_head(task, twice(batch["a"]), twice(batch.get("b"))).float().chunk(2)
+        return (t.loss(first, labels) + t.loss(second, labels)) / 2 + RDROP_ALPHA * rdrop_penalty(t, first, second)
 
     def task_parameters(self, task: str) -> list[nn.Parameter]:
         "Parameters only `task`'s loss reaches (its backbone and head)."
@@ -188,3 +200,14 @@ def ordinal_targets(labels: torch.Tensor, n_classes: int = 5, spread: float = OR
     gold = F.one_hot(labels, n_classes).float()
     near = F.pad(gold[:, 1:], (0, 1)) + F.pad(gold[:, :-1], (1, 0))        # the classes just below and just above gold
     return (1 - spread) * gold + spread * near / near.sum(-1, keepdim=True)
+
+# %% ../nbs/05_model.ipynb #a5d870a6
+RDROP_ALPHA = 1.0
+
+def rdrop_penalty(task, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+    "The disagreement of two passes' raw outputs: symmetric KL of the distributions (classes, binary), or MSE (score)."
+    if task.kind == "score": return F.mse_loss(first, second)
+    if task.kind == "binary": first, second = (torch.stack([torch.zeros_like(x), x], -1) for x in (first, second))
+    p, q = first.log_softmax(-1), second.log_softmax(-1)
+    kl = lambda x, y: F.kl_div(x, y, log_target=True, reduction="batchmean")           # KL(y ‖ x), per example
+    return (kl(p, q) + kl(q, p)) / 2

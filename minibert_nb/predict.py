@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, os, sys
 import torch
 from .data import encode_split, read_split
-from .evaluate import outputs_of, predict, write_predictions, to_device
+from .evaluate import decision_threshold, outputs_of, predict, write_predictions, to_device
 from .tasks import TASKS
 from .checkpoint import checkpoint_header, load_checkpoint
 from .precision import PRECISIONS, autocast, resolve_precision
@@ -78,6 +78,10 @@ class Predictor:
     def paraphrase(self, a: str | list[str], b: str | list[str]) -> torch.Tensor:
         "Probability (N,) that a[i] and b[i] are paraphrases."
         return self._run("para", *pairs(a, b, "paraphrase"))
+
+    def is_paraphrase(self, a: str | list[str], b: str | list[str]) -> torch.Tensor:
+        "Whether (N,) a[i] and b[i] are paraphrases: the probability above the model's threshold (0.5, or tuned: THR)."
+        return self.paraphrase(a, b) > decision_threshold(self.models, "para")
 
     def similarity(self, a: str | list[str], b: str | list[str]) -> torch.Tensor:
         "Similarity (N,) of a[i] and b[i] on the STS 0..5 scale."

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['TASKS', 'SCORED', 'METRICS', 'REQUIRED_FILES', 'pearson', 'Task', 'in_table_order', 'overall_score']
+__all__ = ['TASKS', 'SCORED', 'METRICS', 'REQUIRED_FILES', 'pearson', 'Task', 'best_threshold', 'in_table_order', 'overall_score']
 
 # %% ../nbs/02a_tasks.ipynb #635b81a0
 def pearson(x, y) -> float:
@@ -87,10 +87,10 @@ def output(self: Task, out: torch.Tensor) -> torch.Tensor:
     return out.float().sigmoid() if self.kind == "binary" else out.float()
 
 @patch
-def decide(self: Task, outputs: torch.Tensor) -> list:
-    "Predictions from `output`s: the likeliest class, 1 where P > 0.5, or the score."
+def decide(self: Task, outputs: torch.Tensor, threshold: float = 0.5) -> list:
+    "Predictions from `output`s: the likeliest class, 1 where P > `threshold` (binary), or the score."
     if self.kind == "classes": return outputs.argmax(-1).tolist()
-    return (outputs > 0.5).long().tolist() if self.kind == "binary" else outputs.tolist()
+    return (outputs > threshold).long().tolist() if self.kind == "binary" else outputs.tolist()
 
 @patch
 def score(self: Task, preds, labels) -> float:
@@ -102,6 +102,20 @@ def score(self: Task, preds, labels) -> float:
 def format(self: Task, pred) -> str:
     "One prediction as the CS224N files write it: a score to 4 decimals, a label as it is."
     return f"{pred:.4f}" if self.kind == "score" else f"{pred}"
+
+# %% ../nbs/02a_tasks.ipynb #2dc7dc67
+def best_threshold(outputs: torch.Tensor, labels) -> float:
+    "The threshold on P(positive) that decides the most of these labelled examples correctly (ties: the lowest cut)."
+    p, y = outputs.float().flatten(), torch.as_tensor(labels).flatten()
+    if len(p) != len(y) or not len(p): raise ValueError(f"best_threshold: {len(p)} outputs for {len(y)} labels")
+    p, order = torch.sort(p)
+    y = y[order].bool()
+    neg_below = torch.cat([torch.zeros(1), (~y).float().cumsum(0)])          # cut before position i: 0 below, 1 above
+    pos_above = torch.cat([y.float().flip(0).cumsum(0).flip(0), torch.zeros(1)])
+    correct = neg_below + pos_above
+    cuts = torch.cat([p[:1] - 1e-6, (p[:-1] + p[1:]) / 2, p[-1:]])          # a cut between equal outputs splits nothing
+    valid = torch.cat([torch.tensor([True]), p[1:] > p[:-1], torch.tensor([True])])
+    return float(cuts[torch.where(valid, correct, -1).argmax()].clamp(0, 1))
 
 # %% ../nbs/02a_tasks.ipynb #9d9bf040
 TASKS = {t.name: t for t in [

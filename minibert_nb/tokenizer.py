@@ -5,7 +5,6 @@
 # %% ../nbs/00_tokenizer.ipynb #74758625
 from __future__ import annotations
 import re, unicodedata
-from pathlib import Path
 import torch
 from .paths import resolve_model_dir
 

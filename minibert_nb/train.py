@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from .bert import BertModel
 from .distributed import init_distributed, shard, world
 from .data import encode_split, load_tasks
-from .evaluate import evaluate, predict, to_device, write_predictions
+from .evaluate import evaluate, predict, threshold_examples, to_device, tune_thresholds, write_predictions
 from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
 from .checkpoint import train_state_info, write_json
@@ -120,6 +120,7 @@ class Session:
     start: float
     train: dict = field(default_factory=dict)
     dev: dict = field(default_factory=dict)
+    tuning: dict = field(default_factory=dict)       # THR: the training examples thresholds are tuned on
     optimizer: AdamW | None = None
     base_lrs: list[float] = field(default_factory=list)
     pcgrad: PCGrad | None = None
@@ -158,6 +159,7 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     s.plan = TrainingPlan(m.schedule, s.train, cfg.seed, cfg.batch_size, cfg.para_batch, cfg.rss_size, cfg.epochs,
                           cfg.max_steps, cfg.group_by_length, pal=m.sampling == "pal")
     s.ema = WeightEMA(model, decay=1 - 1 / max(10, EMA_HORIZON * s.plan.total_steps)) if m.ema else None
+    s.tuning = threshold_examples(s.train, cfg.seed) if m.tuned_threshold else {}
     if cfg.resume: resume(s)
     return s
 
@@ -216,10 +218,12 @@ def evaluate_and_keep(s: Session, epoch: int, train_loss: dict[str, float], star
     rng = rng_states()                                         # a collective: every rank's, for an exact resume
     if world()[0] == 0:
         with s.ema.applied(s.model) if s.ema is not None else contextlib.nullcontext():
+            if s.tuning: s.model.thresholds = tune_thresholds(s.model, s.tuning, s.device, s.precision)
             scores, preds = evaluate(s.model, s.dev, s.device, precision=s.precision)
             seconds = time.time() - started                               # the epoch's training and evaluation
+            tuned = {"thresholds": dict(s.model.thresholds)} if s.tuning else {}
             s.metrics["history"].append({"epoch": epoch + 1, "steps": s.step, "train_loss": train_loss, **scores,
-                                         "epoch_time_s": round(seconds, 1)})
+                                         **tuned, "epoch_time_s": round(seconds, 1)})
             if s.metrics["best"] is None or scores["overall"] > s.metrics["best"]["overall"]:
                 s.metrics["best"], s.best_dev_preds = {"epoch": epoch + 1, **scores}, preds
                 save_checkpoint(s.model, s.out/"best.safetensors", tokenizer=s.tok, method=s.cfg.method,
@@ -272,7 +276,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m minibert_nb.train",
                                 description="Train and evaluate one method (under torchrun: every process, with DDP).")
     p.add_argument("method", help="e.g. RSS_MP_GS")
-    p.add_argument("--preset", help="smoke | cpu | paper (default: paper on a GPU, else cpu)")
+    p.add_argument("--preset", help="smoke | cpu | paper (default: paper on a GPU with a bert-base-sized model_dir, "
+                                     "else cpu)")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
                    help="TrainConfig settings, e.g. epochs=6 out_dir=runs/x")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
