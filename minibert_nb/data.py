@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_data.ipynb #90d73401
 from __future__ import annotations
-import hashlib, logging, random
+import hashlib, itertools, logging, random
 from dataclasses import dataclass
 from pathlib import Path
 import torch
@@ -15,8 +15,8 @@ from .tokenizer import BertTokenizer, pad_ids
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'DataError', 'clean_text', 'read_rows', 'Split', 'read_split', 'in_heldout', 'quora_split', 'load_tasks',
-           'Encoded', 'encode_split', 'collate', 'batch_indices']
+__all__ = ['log', 'DataError', 'clean_text', 'read_rows', 'Split', 'read_split', 'in_heldout', 'quora_split', 'duplicate_groups',
+           'duplicate_closure', 'load_tasks', 'Encoded', 'encode_split', 'collate', 'batch_indices']
 
 # %% ../nbs/03_data.ipynb #a42b8ff5
 class DataError(ValueError):
@@ -114,6 +114,35 @@ def quora_split(split: Split, percent: int = 20) -> tuple[Split, Split]:
     "Deterministic (train, held-out) parts of a labelled Quora split."
     held = [in_heldout(i, percent) for i in split.ids]
     return split.subset([i for i, h in enumerate(held) if not h]), split.subset([i for i, h in enumerate(held) if h])
+
+# %% ../nbs/03_data.ipynb #2057d9dc
+def duplicate_groups(split: Split) -> dict[str, str]:
+    "Each question of a Quora `split` → its group's representative; questions joined by a duplicate label share one."
+    parent: dict[str, str] = {}
+    def root(q):
+        while parent.setdefault(q, q) != q: parent[q] = q = parent[parent[q]]
+        return q
+    for a, b, y in zip(split.a, split.b, split.labels):
+        ra, rb = root(a), root(b)
+        if y and ra != rb: parent[ra] = rb
+    return {q: root(q) for q in parent}
+
+# %% ../nbs/03_data.ipynb #adf62e5b
+def duplicate_closure(split: Split, exclude: Split | None = None) -> Split:
+    "`split` and the pairs its labels imply (positives within a group, negatives across negatively labelled groups)."
+    group = duplicate_groups(split)
+    members: dict[str, list[str]] = {}
+    for q in sorted(group): members.setdefault(group[q], []).append(q)
+    known = {frozenset(p) for s in (split, exclude) if s is not None for p in zip(s.a, s.b)}
+    new = [(a, b, 1) for qs in members.values() for a, b in itertools.combinations(qs, 2)]
+    apart = sorted({tuple(sorted((group[a], group[b]))) for a, b, y in zip(split.a, split.b, split.labels) if not y})
+    new += [(a, b, 0) for x, y in apart if x != y for a in members[x] for b in members[y]]
+    added = []
+    for a, b, y in new:
+        if frozenset((a, b)) not in known: known.add(frozenset((a, b))); added.append((a, b, y))
+    return Split(split.task, split.path, split.ids + [f"tc{i}" for i in range(len(added))],
+                 split.a + [p[0] for p in added], split.b + [p[1] for p in added], split.labels + [p[2] for p in added],
+                 split.skipped)
 
 # %% ../nbs/03_data.ipynb #88bb943b
 def load_tasks(data_dir=None, tasks=SCORED) -> dict[str, dict[str, Split]]:

@@ -12,8 +12,8 @@ from .tasks import TASKS, best_threshold, in_table_order, overall_score
 from .precision import autocast
 
 # %% auto #0
-__all__ = ['THRESHOLD_EXAMPLES', 'to_device', 'outputs_of', 'task_outputs', 'decision_threshold', 'predict', 'evaluate',
-           'dev_scores', 'tune_thresholds', 'threshold_examples', 'write_predictions']
+__all__ = ['THRESHOLD_EXAMPLES', 'to_device', 'outputs_of', 'members', 'members_mean', 'task_outputs', 'decision_threshold',
+           'predict', 'evaluate', 'dev_scores', 'tune_thresholds', 'threshold_examples', 'write_predictions']
 
 # %% ../nbs/07_evaluate.ipynb #c00a4ebb
 def to_device(batch: dict, device) -> dict:
@@ -25,13 +25,20 @@ def outputs_of(model, task: str, batch: dict) -> torch.Tensor:
     "`task`'s outputs (`Task.output`) for a batch: class probabilities, P(positive) or the score."
     return TASKS[task].output(model.task_head(task, batch["a"], batch.get("b")))
 
+def members(model) -> list:
+    "The models of an ensemble (a list or tuple), or `[model]` for one model."
+    return list(model) if isinstance(model, (list, tuple)) else [model]
+
+def members_mean(outputs) -> torch.Tensor:
+    "An ensemble's outputs from its members' (probabilities, P(positive) or scores): their mean."
+    return torch.stack(list(outputs)).mean(0)
+
 @torch.inference_mode()
 def task_outputs(model, enc: Encoded, batch_size: int = 128, device="cpu", precision: str = "fp32") -> torch.Tensor:
     "Every example's outputs (`Task.output`) in file order; a list of models gives their mean (an ensemble)."
-    models = list(model) if isinstance(model, (list, tuple)) else [model]
     order = torch.tensor(enc.lengths()).argsort(stable=True).tolist()
     out = []
-    for m in models:
+    for m in members(model):
         was_training = m.training
         m.eval()
         parts = []
@@ -40,12 +47,11 @@ def task_outputs(model, enc: Encoded, batch_size: int = 128, device="cpu", preci
             with autocast(device, precision): parts.append(outputs_of(m, enc.split.task, b).cpu())
         m.train(was_training)
         out.append(torch.cat(parts)[torch.tensor(order).argsort()])    # back to file order
-    return torch.stack(out).mean(0)
+    return members_mean(out)
 
 def decision_threshold(model, task: str) -> float:
     "The P(positive) above which `predict` decides a binary `task` 1: the model's, or an ensemble's members' mean."
-    models = list(model) if isinstance(model, (list, tuple)) else [model]
-    return sum(m.threshold(task) for m in models) / len(models)
+    return sum(m.threshold(task) for m in members(model)) / len(members(model))
 
 def predict(model, enc: Encoded, batch_size: int = 128, device="cpu", precision: str = "fp32") -> list:
     "Every example's prediction (`Task.decide`) in file order; `model` may be a list (an ensemble)."

@@ -39,6 +39,7 @@ class Method:
     symmetric: bool = False      # SYM: Siamese pair heads score (a, b) and (b, a) alike
     tuned_threshold: bool = False    # THR: binary tasks decided at a threshold tuned on training examples
     rdrop: bool = False          # RDROP: every batch runs twice (two dropout masks), the outputs pulled together
+    closure: bool = False        # TC: Para also trains on the pairs its training labels imply (03_data)
     auxiliary: tuple[str, ...] = ()  # CFIMDB: auxiliary tasks trained with the others, not scored
 
 _TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss": ("schedule", "rss"),
@@ -47,10 +48,11 @@ _TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss"
            "xe": ("cross_pairs", True), "fx": ("product", True), "pal": ("sampling", "pal"),
            "llrd": ("layer_decay", True), "staged": ("staged", True), "mlm": ("mlm", True), "ord": ("ordinal", True),
            "ema": ("ema", True), "sym": ("symmetric", True), "thr": ("tuned_threshold", True),
-           "rdrop": ("rdrop", True)}
+           "rdrop": ("rdrop", True), "tc": ("closure", True)}
 AUXILIARY = tuple(n for n, t in TASKS.items() if not t.scored)       # a task name is the token that adds it
-VALID_TOKENS = ("Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; beyond the paper: "
-                f"XE, FX, PAL, LLRD, STAGED, MLM, ORD, EMA, SYM, THR, RDROP, {', '.join(map(str.upper, AUXILIARY))}")
+VALID_TOKENS = ("Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; "
+                "beyond the paper: XE, FX, PAL, LLRD, STAGED, MLM, ORD, EMA, SYM, THR, RDROP, TC, "
+                f"{', '.join(map(str.upper, AUXILIARY))}")
 
 PAPER_TABLE2 = {  # method: (SST acc, Para acc, STS r, overall), dev set
     "Baseline": (0.515, 0.632, 0.304, 0.600), "SR": (0.507, 0.633, 0.362, 0.607), "RSS": (0.500, 0.759, 0.371, 0.648),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, os, sys
 import torch
 from .data import encode_split, read_split
-from .evaluate import decision_threshold, outputs_of, predict, write_predictions, to_device
+from .evaluate import decision_threshold, members_mean, outputs_of, predict, write_predictions, to_device
 from .tasks import TASKS
 from .checkpoint import checkpoint_header, load_checkpoint
 from .precision import PRECISIONS, autocast, resolve_precision
@@ -69,7 +69,7 @@ class Predictor:
         if not sides[0]: return torch.empty(0, *shape)
         batch = dict(zip("ab", map(self._batch, sides)))
         with autocast(self.device, self.precision):
-            return torch.stack([outputs_of(m, task, batch).cpu() for m in self.models]).mean(0)
+            return members_mean(outputs_of(m, task, batch).cpu() for m in self.models)
 
     def sentiment(self, texts: str | list[str]) -> torch.Tensor:
         "Probabilities (N, 5) of sentiment 0 (negative) .. 4 (positive); a single string is one sentence (N = 1)."

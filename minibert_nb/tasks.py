@@ -113,7 +113,8 @@ def best_threshold(outputs: torch.Tensor, labels) -> float:
     neg_below = torch.cat([torch.zeros(1), (~y).float().cumsum(0)])          # cut before position i: 0 below, 1 above
     pos_above = torch.cat([y.float().flip(0).cumsum(0).flip(0), torch.zeros(1)])
     correct = neg_below + pos_above
-    cuts = torch.cat([p[:1] - 1e-6, (p[:-1] + p[1:]) / 2, p[-1:]])          # a cut between equal outputs splits nothing
+    mid = (p[:-1] + p[1:]) / 2                            # float32 may round a midpoint up onto the upper output ...
+    cuts = torch.cat([p[:1] - 1e-6, torch.where(mid < p[1:], mid, p[:-1]), p[-1:]])   # ... then cut at the lower one
     valid = torch.cat([torch.tensor([True]), p[1:] > p[:-1], torch.tensor([True])])
     return float(cuts[torch.where(valid, correct, -1).argmax()].clamp(0, 1))
 

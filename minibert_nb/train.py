@@ -11,7 +11,7 @@ import torch
 from tqdm.auto import tqdm
 from .bert import BertModel
 from .distributed import init_distributed, shard, world
-from .data import encode_split, load_tasks
+from .data import duplicate_closure, encode_split, load_tasks
 from .evaluate import evaluate, predict, threshold_examples, to_device, tune_thresholds, write_predictions
 from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
@@ -143,6 +143,7 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     start = time.time()
     seed_everything(cfg.seed)
     tok, splits = BertTokenizer.from_pretrained(model_dir), load_tasks(cfg.data_dir, method_tasks(m))
+    if m.closure: splits["para"]["train"] = duplicate_closure(splits["para"]["train"], splits["para"]["dev"])
     model = MultitaskBert(BertModel.from_pretrained(model_dir), m).to(device)
     precision, speedup = run_precision(cfg, model.bert, device, train_state_info(out/STATE_FILE) if cfg.resume else {})
     s = Session(cfg, m, device, joined is not None, out, tok, splits, model, model, precision, speedup,
