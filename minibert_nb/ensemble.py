@@ -98,10 +98,10 @@ def train_ensemble(method: str, seeds, out_dir, preset: str | None = None, progr
     if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f"seeds must be distinct, at least one: {seeds!r}")
     out, cfg = Path(out_dir), make_config(method, preset, **overrides)         # a bad setting fails before any training
     finished = lambda d: (d/"metrics.json").exists() and "time_s" in json.loads((d/"metrics.json").read_text())
-    for member in (out/f"seed{s}" for s in seeds):
+    for s in seeds:
+        member = out/f"seed{s}"
         if not finished(member):                                                  # a finished member is kept
-            run(method, cfg.preset, progress, **overrides, seed=int(member.name[4:]), out_dir=str(member),
-                resume=(member/STATE_FILE).exists())
+            run(method, cfg.preset, progress, **overrides, seed=s, out_dir=str(member), resume=(member/STATE_FILE).exists())
     return write_ensemble([out/f"seed{s}"/"best.safetensors" for s in seeds], out, cfg.data_dir, cfg.device,
                           cfg.precision, cfg.max_length)
 
@@ -118,18 +118,21 @@ def main(argv=None):
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="with --train: every member's settings")
     ap.add_argument("--data-dir", help="CS224N data folder (default: $MINIBERT_DATA)")
     ap.add_argument("--out-dir", help="write the ensemble of all checkpoints' prediction files and metrics.json here")
-    ap.add_argument("--device", default="auto")
-    ap.add_argument("--precision", default="auto")
-    ap.add_argument("--max-length", type=int, default=128, help="tokens per sentence (the runs' max_length)")
+    ap.add_argument("--device", help="default: auto (with --train: the preset's)")
+    ap.add_argument("--precision", help="default: auto (with --train: the preset's)")
+    ap.add_argument("--max-length", type=int, help="tokens per sentence: the runs' max_length (default: 128; with "
+                    "--train: the preset's)")
     a = ap.parse_args(argv)
+    given = {k: v for k, v in dict(data_dir=a.data_dir, device=a.device, precision=a.precision,
+                                   max_length=a.max_length).items() if v is not None}
     if a.train:
         if a.checkpoints or not a.out_dir: ap.error("--train makes its own checkpoints in --out-dir: give it, not them")
-        settings = parse_settings(a.set) | ({"data_dir": a.data_dir} if a.data_dir else {})
-        rows = train_ensemble(a.train, a.seeds, a.out_dir, a.preset, **settings)["combinations"]
+        rows = train_ensemble(a.train, a.seeds, a.out_dir, a.preset, **parse_settings(a.set) | given)["combinations"]
     elif not a.checkpoints: ap.error("give the checkpoints to combine, or --train METHOD")
-    elif a.out_dir:
-        rows = write_ensemble(a.checkpoints, a.out_dir, a.data_dir, a.device, a.precision, a.max_length)["combinations"]
-    else: rows = ensemble_scores(a.checkpoints, a.data_dir, a.device, a.precision, a.max_length)
+    else:
+        kw = dict(device="auto", precision="auto", max_length=128) | given
+        if a.out_dir: rows = write_ensemble(a.checkpoints, a.out_dir, **kw)["combinations"]
+        else: rows = ensemble_scores(a.checkpoints, **kw)
     print(format_scores(rows))
 
 # %% ../nbs/15_ensemble.ipynb #986faf3c
