@@ -173,6 +173,10 @@ class Encoded:
     def lengths(self) -> list[int]:
         return [len(x) + (len(y) if self.b else 0) for x, y in zip(self.a, self.b or self.a)]
 
+    def subset(self, idx) -> "Encoded":
+        "The examples at `idx`, split and token ids alike (as `Split.subset`)."
+        return Encoded(self.split.subset(idx), [self.a[i] for i in idx], self.b and [self.b[i] for i in idx])
+
 def encode_split(split: Split, tok: BertTokenizer, max_length: int = 128) -> Encoded:
     "Token ids of every sentence of `split`, each truncated to `max_length`."
     enc = lambda texts: [tok.encode(t, max_length=max_length) for t in texts]

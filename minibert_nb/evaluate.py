@@ -83,7 +83,7 @@ def threshold_examples(train: dict[str, Encoded], seed: int, n: int = THRESHOLD_
     for t, enc in train.items():
         if TASKS[t].kind != "binary": continue
         pick = sorted(rng.sample(range(len(enc)), min(len(enc), n)))
-        out[t] = Encoded(enc.split.subset(pick), [enc.a[i] for i in pick], enc.b and [enc.b[i] for i in pick])
+        out[t] = enc.subset(pick)
     return out
 
 # %% ../nbs/07_evaluate.ipynb #75e080e5
