@@ -10,6 +10,7 @@ from pathlib import Path
 import random
 import numpy as np
 import torch
+from .bench_timing import cpu_model
 from .bert import BertConfig, BertModel
 from .checkpoint import STATE_FILE
 from .distributed import world
@@ -18,8 +19,8 @@ from .paths import resolve_model_dir
 from .precision import check_precision, resolve_precision
 
 # %% auto #0
-__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'TrainConfig', 'default_preset', 'make_config', 'parse_settings', 'resolve_device',
-           'machine_info', 'run_precision', 'peak_rss_mb', 'seed_everything', 'prepare_out_dir']
+__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'TrainConfig', 'default_preset', 'make_config', 'encoder_overrides', 'parse_settings',
+           'resolve_device', 'machine_info', 'run_precision', 'peak_rss_mb', 'seed_everything', 'prepare_out_dir']
 
 # %% ../nbs/07a_config.ipynb #f048a8e5
 @dataclass
@@ -36,6 +37,7 @@ class TrainConfig:
     lr_schedule: str = "linear"      # constant | linear (decay to 0 after warm-up)
     warmup: float = 0.1              # fraction of all steps spent warming up
     weight_decay: float = 0.0
+    dropout: float | None = None     # encoder and head-input dropout (None: the checkpoint's, 0.1 for MiniLM)
     batch_size: int = 8              # SST and STS (and every task under SR)
     para_batch: int = 32             # paraphrase batch under RSS and in the Baseline
     rss_size: int = 140_000          # Quora pairs drawn per RSS epoch
@@ -78,7 +80,7 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     names = [f.name for f in fields(TrainConfig)]
     unknown = sorted(set(overrides) - set(names))
     if unknown: raise ValueError(f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(names)}")
-    nullable = ("head_lr", "max_steps", "eval_limit", "max_tokens")           # None means something for these
+    nullable = ("head_lr", "max_steps", "eval_limit", "max_tokens", "dropout")   # None means something for these
     overrides = {k: v for k, v in overrides.items() if v is not None or k in nullable}
     cfg = TrainConfig(method=method, preset=preset, **{**PRESETS[preset], **overrides})
     for name in ("epochs", "batch_size", "para_batch", "rss_size", "max_length", "seed", "mlm_steps"):
@@ -90,10 +92,18 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     for name in ("lr", "warmup", "weight_decay"):
         if not isinstance(getattr(cfg, name), (int, float)):
             raise ValueError(f"{name} must be a number, got {getattr(cfg, name)!r}")
+    if cfg.dropout is not None and (type(cfg.dropout) not in (int, float) or not 0 <= cfg.dropout < 1):
+        raise ValueError(f"dropout must be a number in [0, 1) or None (the checkpoint's), got {cfg.dropout!r}")
     if cfg.lr_schedule not in ("constant", "linear"):
         raise ValueError(f"lr_schedule must be 'constant' or 'linear', got {cfg.lr_schedule!r}")
     check_precision(cfg.precision)
     return cfg
+
+# %% ../nbs/07a_config.ipynb #4de7d0de
+def encoder_overrides(cfg: TrainConfig) -> dict:
+    "The encoder `config.json` fields a run changes, for `BertModel.from_pretrained(model_dir, **overrides)`."
+    if cfg.dropout is None: return {}
+    return dict(hidden_dropout_prob=cfg.dropout, attention_probs_dropout_prob=cfg.dropout)
 
 # %% ../nbs/07a_config.ipynb #928d9383
 def parse_settings(pairs: list[str]) -> dict:
@@ -115,9 +125,11 @@ def resolve_device(name: str) -> torch.device:
     return d
 
 def machine_info(device: torch.device) -> dict:
+    "What `metrics.json` records about the machine: versions, the CPU's model and bf16 flags, threads, device."
+    cpu = cpu_model()
     info = {"platform": platform.platform(), "python": platform.python_version(), "torch": torch.__version__,
-            "cpu": platform.processor() or platform.machine(), "threads": torch.get_num_threads(),
-            "device": str(device)}
+            "cpu": cpu.get("model") or platform.processor() or platform.machine(),
+            "cpu_bf16_flags": cpu.get("bf16_flags"), "threads": torch.get_num_threads(), "device": str(device)}
     if device.type == "cuda": info["gpu"] = torch.cuda.get_device_name(device)
     info["processes"] = world()[1]
     return info

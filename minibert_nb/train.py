@@ -17,7 +17,7 @@ from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
 from .checkpoint import train_state_info, write_json
 from .config import TrainConfig, machine_info, make_config, parse_settings, peak_rss_mb, prepare_out_dir
-from .config import resolve_device, run_precision, seed_everything
+from .config import encoder_overrides, resolve_device, run_precision, seed_everything
 from .model import Method, MultitaskBert, method_tasks, parse_method
 from .optim import AdamW, WeightEMA, lr_factor
 from .paths import resolve_model_dir
@@ -144,7 +144,7 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     seed_everything(cfg.seed)
     tok, splits = BertTokenizer.from_pretrained(model_dir), load_tasks(cfg.data_dir, method_tasks(m))
     if m.closure: splits["para"]["train"] = duplicate_closure(splits["para"]["train"], splits["para"]["dev"])
-    model = MultitaskBert(BertModel.from_pretrained(model_dir), m).to(device)
+    model = MultitaskBert(BertModel.from_pretrained(model_dir, **encoder_overrides(cfg)), m).to(device)
     precision, speedup = run_precision(cfg, model.bert, device, train_state_info(out/STATE_FILE) if cfg.resume else {})
     s = Session(cfg, m, device, joined is not None, out, tok, splits, model, model, precision, speedup,
                 start_metrics(cfg, splits, device, precision, speedup), progress, start)
