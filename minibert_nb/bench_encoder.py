@@ -7,11 +7,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 import torch
-from .bench_timing import (cpu_model, device_name, encoder_flops, machine_gflops, medians, paired_speedup,
+from .bench_timing import (device_name, encoder_flops, machine_gflops, medians, paired_speedup,
                                       synchronizer, time_rounds, timeit)
 from .bert import BertConfig, BertModel
 from .optim import AdamW
-from .precision import autocast, resolve_precision
+from .precision import autocast, cpu_model, resolve_precision
 from .tokenizer import BertTokenizer
 
 # %% auto #0

@@ -5,12 +5,11 @@
 # %% ../nbs/12a_bench_timing.ipynb #62916816
 from __future__ import annotations
 import statistics, time
-from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['BF16_FLAGS', 'time_rounds', 'medians', 'timeit', 'paired_speedup', 'synchronizer', 'encoder_flops', 'matmul_gflops',
-           'machine_gflops', 'device_name', 'cpu_model']
+__all__ = ['time_rounds', 'medians', 'timeit', 'paired_speedup', 'synchronizer', 'encoder_flops', 'matmul_gflops',
+           'machine_gflops', 'device_name']
 
 # %% ../nbs/12a_bench_timing.ipynb #baefa64e
 def time_rounds(fns: dict, repeats: int = 5, warmup: int = 1, sync=None) -> dict[str, list[float]]:
@@ -71,12 +70,3 @@ def machine_gflops(n: int = 2048, device="cpu") -> dict[str, float]:
 
 def device_name(device: torch.device) -> str:
     return torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"
-
-BF16_FLAGS = ("amx_bf16", "avx512_bf16", "avx512_fp16", "amx_tile")
-
-def cpu_model() -> dict:
-    "The CPU's model name and the flags that matter for bf16, from /proc/cpuinfo (empty where there is none)."
-    try: info = Path("/proc/cpuinfo").read_text()
-    except OSError: return {}
-    field = lambda name: next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith(name)), "")
-    return {"model": field("model name"), "bf16_flags": [f for f in BF16_FLAGS if f in field("flags").split()]}

@@ -10,13 +10,12 @@ from pathlib import Path
 import random
 import numpy as np
 import torch
-from .bench_timing import cpu_model
 from .bert import BertConfig, BertModel
 from .checkpoint import STATE_FILE
 from .distributed import world
 from .model import parse_method
 from .paths import resolve_model_dir
-from .precision import check_precision, resolve_precision
+from .precision import check_precision, cpu_model, resolve_precision
 
 # %% auto #0
 __all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'TrainConfig', 'default_preset', 'make_config', 'encoder_overrides', 'parse_settings',

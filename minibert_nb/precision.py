@@ -5,11 +5,12 @@
 # %% ../nbs/01_precision.ipynb #31daea98
 from __future__ import annotations
 import contextlib, statistics, time
+from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'BF16_MIN_SPEEDUP', 'check_precision', 'autocast', 'weights_cast_once', 'choose_precision',
-           'time_precisions', 'resolve_precision', 'describe_precision']
+__all__ = ['PRECISIONS', 'BF16_MIN_SPEEDUP', 'BF16_FLAGS', 'check_precision', 'autocast', 'weights_cast_once', 'choose_precision',
+           'time_precisions', 'resolve_precision', 'describe_precision', 'cpu_model']
 
 # %% ../nbs/01_precision.ipynb #3e4b766c
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -90,3 +91,13 @@ def describe_precision(precision: str, speedup: float | None) -> str:
     side = "≥" if precision == "bf16" else "<"
     why = f"auto: bf16 measured ×{speedup:.2f} the speed of fp32, {side} ×{BF16_MIN_SPEEDUP}"
     return f"precision {precision} ({why})"
+
+# %% ../nbs/01_precision.ipynb #40eba42b
+BF16_FLAGS = ("amx_bf16", "avx512_bf16", "avx512_fp16", "amx_tile")
+
+def cpu_model(cpuinfo: str | Path = "/proc/cpuinfo") -> dict:
+    "The CPU's model name and the flags of `BF16_FLAGS` it has, from `cpuinfo` (empty where that cannot be read)."
+    try: info = Path(cpuinfo).read_text()
+    except OSError: return {}
+    field = lambda name: next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith(name)), "")
+    return {"model": field("model name"), "bf16_flags": [f for f in BF16_FLAGS if f in field("flags").split()]}

@@ -1,5 +1,5 @@
 """The package as a user gets it from a wheel: built from this checkout, installed in a fresh virtualenv, run from outside the repository."""
-import importlib.util, json, os, subprocess, sys
+import importlib.util, json, os, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -12,12 +12,21 @@ def sh(*cmd, cwd, env=None):
     return r.stdout
 
 
+def build_sources(dest: Path) -> Path:
+    "The files `setup.py` builds from (MANIFEST.in's and the package), copied out so the build leaves no build/ or egg-info here."
+    for name in ("setup.py", "settings.ini", "MANIFEST.in", "README.md", "nbs/run.ipynb"):
+        (dest/name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO/name, dest/name)
+    shutil.copytree(REPO/"minibert_nb", dest/"minibert_nb", ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory):
     "A virtualenv holding the wheel of this checkout (its dependencies come from this Python's site-packages, not the network)."
     tmp = tmp_path_factory.mktemp("wheel")
     offline = ["--no-build-isolation"] if importlib.util.find_spec("setuptools") else []    # else pip fetches setuptools itself
-    sh(sys.executable, "-m", "pip", "wheel", "--no-deps", *offline, "-q", "-w", tmp/"dist", REPO, cwd=tmp)
+    sh(sys.executable, "-m", "pip", "wheel", "--no-deps", *offline, "-q", "-w", tmp/"dist", build_sources(tmp/"src"), cwd=tmp)
     wheel, = (tmp/"dist").glob("minibert_nb-*.whl")
     sh(sys.executable, "-m", "venv", "--system-site-packages", tmp/"venv", cwd=tmp)
     bin_ = tmp/"venv"/"bin"
