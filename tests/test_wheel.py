@@ -14,7 +14,9 @@ def sh(*cmd, cwd, env=None):
 
 def build_sources(dest: Path) -> Path:
     "The files `setup.py` builds from (MANIFEST.in's and the package), copied out so the build leaves no build/ or egg-info here."
-    for name in ("setup.py", "settings.ini", "MANIFEST.in", "README.md", "nbs/run.ipynb"):
+    manifest = (REPO/"MANIFEST.in").read_text().splitlines()
+    included = [name for line in manifest if line.startswith("include ") for name in line.split()[1:]]
+    for name in ("setup.py", "MANIFEST.in", *included):
         (dest/name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(REPO/name, dest/name)
     shutil.copytree(REPO/"minibert_nb", dest/"minibert_nb", ignore=shutil.ignore_patterns("__pycache__"))
