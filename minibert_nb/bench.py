@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse, json
 from pathlib import Path
 import torch
-from .bench_encoder import (MATMUL_OPS, bench_compile, bench_encoder, bench_optimizer, bench_precision,
-                                       bench_profile, bench_tokenizer)
+from .bench_encoder import (
+    MATMUL_OPS, bench_compile, bench_encoder, bench_optimizer, bench_precision, bench_profile, bench_tokenizer)
 from .bench_training import bench_memory, bench_padding
 from .bert import BertModel
 from .checkpoint import write_json

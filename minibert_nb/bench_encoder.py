@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 import torch
-from .bench_timing import (device_name, encoder_flops, machine_gflops, medians, paired_speedup,
-                                      synchronizer, time_rounds, timeit)
+from .bench_timing import (
+    device_name, encoder_flops, machine_gflops, medians, paired_speedup, synchronizer, time_rounds, timeit)
 from .bert import BertConfig, BertModel
 from .optim import AdamW
 from .precision import autocast, cpu_model, resolve_precision

@@ -154,6 +154,7 @@ class EncoderOutput:
     "What the encoder returns, named as transformers names the fields of its BertModel's output."
     last_hidden_state: torch.Tensor  # (B, T, hidden)
     pooler_output: torch.Tensor      # (B, hidden)
+    hidden_states: tuple[torch.Tensor, ...] | None = None  # if asked: the embeddings' output, then every layer's
 
 class Pooler(nn.Module):
     def __init__(self, c: BertConfig):
@@ -186,22 +187,22 @@ class BertModel(nn.Module):
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
 
-    def forward(self, input_ids, attention_mask=None, token_type_ids=None) -> EncoderOutput:
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None, output_hidden_states=False) -> EncoderOutput:
         if token_type_ids is None: token_type_ids = torch.zeros_like(input_ids)
         x = self.embeddings(input_ids, token_type_ids)
-        mask = attention_4d(attention_mask)
-        for layer in self.layers: x = layer(x, mask)
-        return EncoderOutput(x, self.pooler(x))
+        mask, states = attention_4d(attention_mask), [x]
+        for layer in self.layers:
+            x = layer(x, mask)
+            if output_hidden_states: states.append(x)
+        return EncoderOutput(x, self.pooler(x), tuple(states) if output_hidden_states else None)
 
 # %% ../nbs/01_bert.ipynb #a22e7e64
 @torch.no_grad()
 def attention_maps(model, input_ids, attention_mask=None, layer: int = -1, token_type_ids=None) -> torch.Tensor:
     "Attention weights (B, heads, T, T) of a `BertModel`'s layer `layer` for a batch."
     layer = layer % len(model.layers)
-    mask = attention_4d(attention_mask)
-    x = model.embeddings(input_ids, torch.zeros_like(input_ids) if token_type_ids is None else token_type_ids)
-    for blk in model.layers[:layer]: x = blk(x, mask)
-    return model.layers[layer].attention.probs(x, mask)
+    x = model(input_ids, attention_mask, token_type_ids, output_hidden_states=True).hidden_states[layer]  # its input
+    return model.layers[layer].attention.probs(x, attention_4d(attention_mask))
 
 # %% ../nbs/01_bert.ipynb #f6dd3d89
 def _module_map(n_layers: int) -> dict[str, str]:

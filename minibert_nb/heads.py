@@ -9,7 +9,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['mean_pool', 'max_pool', 'ConvBackbone', 'Projection', 'pair_features', 'cosine_score', 'join_pairs']
+__all__ = ['mean_pool', 'max_pool', 'ConvBackbone', 'Projection', 'pair_features', 'cosine_score', 'join_pairs', 'LayerMix']
 
 # %% ../nbs/04_heads.ipynb #beef31b2
 def mean_pool(h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -66,3 +66,13 @@ def join_pairs(a: dict, b: dict) -> dict:
     from_b = b["input_ids"].gather(1, (pos - la + 1).clamp(0, b["input_ids"].shape[1] - 1))
     return {"input_ids": torch.where(in_b, from_b, from_a) * real, "attention_mask": real.long(),
             "token_type_ids": (in_b & real).long()}
+
+# %% ../nbs/04_heads.ipynb #b17291a5
+class LayerMix(nn.Module):
+    "A softmax-weighted sum of the encoder's `n` outputs, each (B, T, C) (ELMo's scalar mix), from equal weights."
+    def __init__(self, n: int):
+        super().__init__()
+        self.logits = nn.Parameter(torch.zeros(n))
+
+    def forward(self, states) -> torch.Tensor:
+        return sum(w * h for w, h in zip(self.logits.softmax(0), states))

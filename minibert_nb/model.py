@@ -10,7 +10,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .bert import BertModel
-from .heads import ConvBackbone, Projection, cosine_score, join_pairs, max_pool, mean_pool, pair_features
+from .heads import ConvBackbone, LayerMix, Projection, cosine_score, join_pairs, max_pool, mean_pool, pair_features
 from .tasks import SCORED, TASKS
 
 # %% auto #0
@@ -40,6 +40,7 @@ class Method:
     tuned_threshold: bool = False    # THR: binary tasks decided at a threshold tuned on training examples
     rdrop: bool = False          # RDROP: every batch runs twice (two dropout masks), the outputs pulled together
     closure: bool = False        # TC: Para also trains on the pairs its training labels imply (03_data)
+    layer_mix: bool = False      # LMIX: one-sentence tasks pool a learned mix of every layer (04_heads)
     auxiliary: tuple[str, ...] = ()  # CFIMDB: auxiliary tasks trained with the others, not scored
 
 _TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss": ("schedule", "rss"),
@@ -48,10 +49,10 @@ _TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss"
            "xe": ("cross_pairs", True), "fx": ("product", True), "pal": ("sampling", "pal"),
            "llrd": ("layer_decay", True), "staged": ("staged", True), "mlm": ("mlm", True), "ord": ("ordinal", True),
            "ema": ("ema", True), "sym": ("symmetric", True), "thr": ("tuned_threshold", True),
-           "rdrop": ("rdrop", True), "tc": ("closure", True)}
+           "rdrop": ("rdrop", True), "tc": ("closure", True), "lmix": ("layer_mix", True)}
 AUXILIARY = tuple(n for n, t in TASKS.items() if not t.scored)       # a task name is the token that adds it
 VALID_TOKENS = ("Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; "
-                "beyond the paper: XE, FX, PAL, LLRD, STAGED, MLM, ORD, EMA, SYM, THR, RDROP, TC, "
+                "beyond the paper: XE, FX, PAL, LLRD, STAGED, MLM, ORD, EMA, SYM, THR, RDROP, TC, LMIX, "
                 f"{', '.join(map(str.upper, AUXILIARY))}")
 
 PAPER_TABLE2 = {  # method: (SST acc, Para acc, STS r, overall), dev set
@@ -114,6 +115,9 @@ class MultitaskBert(nn.Module):
         in_dim = lambda t: siamese if TASKS[t].pair and not self.cross_encodes(t) else H
         self.heads = nn.ModuleDict({t: Projection(in_dim(t), TASKS[t].out_dim, **mlp)
                                     for t in self.tasks if not self.cosine(t)})
+        if method.layer_mix:
+            n = bert.config.num_hidden_layers + 1
+            self.mixes = nn.ModuleDict({t: LayerMix(n) for t in self.tasks if not TASKS[t].pair})
 
     def threshold(self, task: str) -> float:
         "The P(positive) above which a binary `task` is decided 1: tuned under THR, else 0.5."
@@ -130,7 +134,9 @@ class MultitaskBert(nn.Module):
     def sentence_vectors(self, task: str, x: dict) -> torch.Tensor:
         "Pooled vectors (B, H) of a padded batch `x` (`input_ids`, `attention_mask`, `token_type_ids`) for `task`"
         mask = x["attention_mask"]
-        h = self.bert(x["input_ids"], mask, x.get("token_type_ids")).last_hidden_state
+        mix = self.mixes[task] if task in getattr(self, "mixes", {}) else None
+        out = self.bert(x["input_ids"], mask, x.get("token_type_ids"), output_hidden_states=mix is not None)
+        h = out.last_hidden_state if mix is None else mix(out.hidden_states)
         if self.method.cnn: h = self.backbones[task](h, mask)
         if self.method.pooling == "mean": return mean_pool(h, mask)
         if self.method.pooling == "max": return max_pool(h, mask)
@@ -190,8 +196,8 @@ class MultitaskBert(nn.Module):
         return (t.loss(first, labels) + t.loss(second, labels)) / 2 + RDROP_ALPHA * rdrop_penalty(t, first, second)
 
     def task_parameters(self, task: str) -> list[nn.Parameter]:
-        "Parameters only `task`'s loss reaches (its backbone and head)."
-        mods = [m[task] for m in (getattr(self, "backbones", {}), self.heads) if task in m]
+        "Parameters only `task`'s loss reaches (its backbone, layer mix and head)."
+        mods = [m[task] for m in (getattr(self, "backbones", {}), getattr(self, "mixes", {}), self.heads) if task in m]
         return [p for m in mods for p in m.parameters()]
 
 # %% ../nbs/05_model.ipynb #e0cd84f2

@@ -107,7 +107,8 @@ class WeightEMA:
         "shadow ← d·shadow + (1 − d)·weights, with d = min(decay, (1 + n) / (10 + n)) at the n-th update."
         self.updates += 1
         d = min(self.decay, (1 + self.updates) / (10 + self.updates))
-        for k, p in model.named_parameters(): self.shadow[k].lerp_(p.detach().float(), 1.0 - d)
+        weights = [p.detach().float() for p in model.parameters()]     # in the shadow's order
+        torch._foreach_lerp_(list(self.shadow.values()), weights, 1.0 - d)
 
     @contextlib.contextmanager
     def applied(self, model: torch.nn.Module):
