@@ -48,8 +48,7 @@ def load_checkpoint(path, device="cpu") -> tuple[MultitaskBert, dict]:
     from safetensors.torch import load_file
     header = checkpoint_header(path)
     bert = BertModel(BertConfig(**json.loads(header["bert_config"])))
-    method = json.loads(header["method"])                                # JSON has lists where Method has tuples
-    model = MultitaskBert(bert, Method(**method | {"auxiliary": tuple(method.get("auxiliary", ()))}))
+    model = MultitaskBert(bert, Method(**json.loads(header["method"])))
     check_and_load(model, load_file(str(path)), path)
     model.thresholds = json.loads(header.get("thresholds", "{}"))      # none before THR: every threshold 0.5
     return model.to(device), json.loads(header.get("meta", "{}"))

@@ -43,6 +43,9 @@ class Method:
     layer_mix: bool = False      # LMIX: one-sentence tasks pool a learned mix of every layer (04_heads)
     auxiliary: tuple[str, ...] = ()  # CFIMDB: auxiliary tasks trained with the others, not scored
 
+    def __post_init__(self):     # a tuple even from JSON's list (a checkpoint's header), so methods compare and hash
+        object.__setattr__(self, "auxiliary", tuple(self.auxiliary))
+
 _TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss": ("schedule", "rss"),
            "mp": ("pooling", "mean"), "mtp": ("pooling", "max"), "cs": ("cosine_sts", True), "gs": ("pcgrad", True),
            "cnn": ("cnn", True), "res": ("residual", True), "nores": ("residual", False),
