@@ -111,7 +111,7 @@ def write_table(results_dir) -> pd.DataFrame:
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m minibert_nb.ablate", description=ablate.__doc__)
-    p.add_argument("--preset", default="cpu", help="smoke | cpu | paper (default: cpu)")
+    p.add_argument("--preset", default="cpu", help="smoke | cpu | gpu | paper (default: cpu, the committed table's)")
     p.add_argument("--methods", nargs="*", help="method strings (default: the 11 rows of Table 2)")
     p.add_argument("--results-dir")
     p.add_argument("--runs-dir")

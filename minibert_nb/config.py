@@ -19,7 +19,8 @@ from .precision import check_precision, cpu_model, resolve_precision
 
 # %% auto #0
 __all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'TrainConfig', 'default_preset', 'make_config', 'encoder_overrides', 'parse_settings',
-           'resolve_device', 'machine_info', 'run_precision', 'peak_rss_mb', 'seed_everything', 'prepare_out_dir']
+           'resolve_device', 'machine_info', 'run_precision', 'peak_rss_mb', 'peak_gpu_mb', 'seed_everything',
+           'prepare_out_dir']
 
 # %% ../nbs/07a_config.ipynb #f048a8e5
 @dataclass
@@ -57,6 +58,8 @@ PRESETS = {
                   rss_size=64, max_steps=3, max_length=32, eval_limit=40),
     "cpu": dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
                 rss_size=100 * 32, max_steps=100, max_length=128, eval_limit=None, max_tokens=2048),
+    "gpu": dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
+                rss_size=140_000, max_steps=None, max_length=128, eval_limit=None, max_tokens=None),
     "paper": dict(epochs=10, lr=1e-5, head_lr=None, lr_schedule="constant", warmup=0.0, batch_size=8, para_batch=128,
                   rss_size=140_000, max_steps=None, max_length=128, eval_limit=None),
 }
@@ -64,12 +67,13 @@ PRESETS = {
 BERT_BASE_WIDTH = 768
 
 def default_preset(model_dir=None, cuda: bool | None = None) -> str:
-    """'paper' on a GPU (`cuda`: default, whether torch sees one) for an encoder at least as wide as bert-base, else
-    'cpu' (the recipe tuned for the bundled MiniLM, `model_dir=None`)."""
+    """'cpu' without a GPU (`cuda`: default, whether torch sees one); on a GPU 'paper' for an encoder at least as wide
+    as bert-base, else 'gpu' (the bundled MiniLM, `model_dir=None`, included)."""
     cuda = torch.cuda.is_available() if cuda is None else cuda
-    if not cuda or model_dir is None: return "cpu"
+    if not cuda: return "cpu"
+    if model_dir is None: return "gpu"
     width = BertConfig.from_json(resolve_model_dir(model_dir)/"config.json").hidden_size
-    return "paper" if width >= BERT_BASE_WIDTH else "cpu"
+    return "paper" if width >= BERT_BASE_WIDTH else "gpu"
 
 def make_config(method: str, preset: str | None = None, **overrides) -> TrainConfig:
     "A checked `TrainConfig` for `method` from `preset` (default: `default_preset`) and `overrides`."
@@ -148,6 +152,10 @@ def peak_rss_mb() -> float:
     import resource, sys
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(kb / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+def peak_gpu_mb(device: torch.device) -> float:
+    "Peak GPU memory this process's tensors took on `device` so far, in MB (torch's allocator, not the driver's)."
+    return round(torch.cuda.max_memory_allocated(device) / 2**20, 1)
 
 # %% ../nbs/07a_config.ipynb #693043fa
 def seed_everything(seed: int):

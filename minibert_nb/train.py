@@ -16,8 +16,8 @@ from .evaluate import evaluate, predict, threshold_examples, to_device, tune_thr
 from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
 from .checkpoint import train_state_info, write_json
-from .config import TrainConfig, machine_info, make_config, parse_settings, peak_rss_mb, prepare_out_dir
-from .config import encoder_overrides, resolve_device, run_precision, seed_everything
+from .config import TrainConfig, machine_info, make_config, parse_settings, peak_gpu_mb, peak_rss_mb
+from .config import encoder_overrides, prepare_out_dir, resolve_device, run_precision, seed_everything
 from .model import Method, MultitaskBert, method_tasks, parse_method
 from .optim import AdamW, WeightEMA, lr_factor
 from .paths import resolve_model_dir
@@ -253,6 +253,7 @@ def finish(s: Session) -> dict:
                 write_predictions(s.out/"predictions"/f"{t}-{split}-output.csv", t, part.ids, p)
         s.metrics["time_s"] = round(time.time() - s.start, 1)
         s.metrics["machine"]["peak_rss_mb"] = peak_rss_mb()
+        if s.device.type == "cuda": s.metrics["machine"]["peak_gpu_mb"] = peak_gpu_mb(s.device)
         write_json(s.out/"metrics.json", s.metrics)
         (s.out/STATE_FILE).unlink(missing_ok=True)
     if world()[1] > 1: torch.distributed.barrier()
@@ -277,8 +278,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m minibert_nb.train",
                                 description="Train and evaluate one method (under torchrun: every process, with DDP).")
     p.add_argument("method", help="e.g. RSS_MP_GS")
-    p.add_argument("--preset", help="smoke | cpu | paper (default: paper on a GPU with a bert-base-sized model_dir, "
-                                     "else cpu)")
+    p.add_argument("--preset", help="smoke | cpu | gpu | paper (default: cpu without a GPU; on a GPU paper for a "
+                                     "bert-base-sized model_dir, else gpu)")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
                    help="TrainConfig settings, e.g. epochs=6 out_dir=runs/x")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
