@@ -111,16 +111,14 @@ class MultitaskBert(nn.Module):
         self.tasks = method_tasks(method)
         self.thresholds: dict[str, float] = {}    # THR: binary tasks' tuned decision thresholds (checkpointed)
         H = bert.config.hidden_size
-        if method.cnn:
-            self.backbones = nn.ModuleDict({t: ConvBackbone(H, residual=method.residual) for t in self.tasks})
+        self.backbones = nn.ModuleDict({t: ConvBackbone(H, residual=method.residual) for t in self.tasks if method.cnn})
         mlp = dict(n_hidden=method.mlp_layers, hidden=H // 2, in_dropout=bert.config.hidden_dropout_prob)
         siamese = (4 if method.product else 3) * H
         in_dim = lambda t: siamese if TASKS[t].pair and not self.cross_encodes(t) else H
         self.heads = nn.ModuleDict({t: Projection(in_dim(t), TASKS[t].out_dim, **mlp)
                                     for t in self.tasks if not self.cosine(t)})
-        if method.layer_mix:
-            n = bert.config.num_hidden_layers + 1
-            self.mixes = nn.ModuleDict({t: LayerMix(n) for t in self.tasks if not TASKS[t].pair})
+        n = bert.config.num_hidden_layers + 1
+        self.mixes = nn.ModuleDict({t: LayerMix(n) for t in self.tasks if method.layer_mix and not TASKS[t].pair})
 
     def threshold(self, task: str) -> float:
         "The P(positive) above which a binary `task` is decided 1: tuned under THR, else 0.5."
@@ -137,10 +135,10 @@ class MultitaskBert(nn.Module):
     def sentence_vectors(self, task: str, x: dict) -> torch.Tensor:
         "Pooled vectors (B, H) of a padded batch `x` (`input_ids`, `attention_mask`, `token_type_ids`) for `task`"
         mask = x["attention_mask"]
-        mix = self.mixes[task] if task in getattr(self, "mixes", {}) else None
+        mix = self.mixes[task] if task in self.mixes else None
         out = self.bert(x["input_ids"], mask, x.get("token_type_ids"), output_hidden_states=mix is not None)
         h = out.last_hidden_state if mix is None else mix(out.hidden_states)
-        if self.method.cnn: h = self.backbones[task](h, mask)
+        if task in self.backbones: h = self.backbones[task](h, mask)
         if self.method.pooling == "mean": return mean_pool(h, mask)
         if self.method.pooling == "max": return max_pool(h, mask)
         return self.bert.pooler(h)
@@ -200,7 +198,7 @@ class MultitaskBert(nn.Module):
 
     def task_parameters(self, task: str) -> list[nn.Parameter]:
         "Parameters only `task`'s loss reaches (its backbone, layer mix and head)."
-        mods = [m[task] for m in (getattr(self, "backbones", {}), getattr(self, "mixes", {}), self.heads) if task in m]
+        mods = [m[task] for m in (self.backbones, self.mixes, self.heads) if task in m]
         return [p for m in mods for p in m.parameters()]
 
 # %% ../nbs/05_model.ipynb #e0cd84f2
