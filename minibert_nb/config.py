@@ -53,13 +53,13 @@ class TrainConfig:
     resume: bool = False             # continue the interrupted run in out_dir from its last complete epoch
     mlm_steps: int = 200             # MLM: masked-language-model steps (batches of para_batch sentences) first
 
+_CPU = dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
+            rss_size=100 * 32, max_steps=100, max_length=128, eval_limit=None, max_tokens=2048)
 PRESETS = {
     "smoke": dict(epochs=1, lr=5e-5, head_lr=1e-3, lr_schedule="constant", warmup=0.0, batch_size=4, para_batch=8,
                   rss_size=64, max_steps=3, max_length=32, eval_limit=40),
-    "cpu": dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
-                rss_size=100 * 32, max_steps=100, max_length=128, eval_limit=None, max_tokens=2048),
-    "gpu": dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
-                rss_size=140_000, max_steps=None, max_length=128, eval_limit=None, max_tokens=None),
+    "cpu": _CPU,
+    "gpu": _CPU | dict(rss_size=140_000, max_steps=None, max_tokens=None),     # the same steps, whole epochs
     "paper": dict(epochs=10, lr=1e-5, head_lr=None, lr_schedule="constant", warmup=0.0, batch_size=8, para_batch=128,
                   rss_size=140_000, max_steps=None, max_length=128, eval_limit=None),
 }

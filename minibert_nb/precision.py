@@ -90,9 +90,9 @@ def resolve_precision(precision: str, bert: torch.nn.Module, device, batch: int 
     if precision != "auto": return precision, None
     if not bf16_ok: return "fp32", None
     if device.type == "cpu": batch, length = min(batch, 8), min(length, 32)     # the ratio barely moves with the shape
-    seconds = timer(bert, device, batch, length, train)
-    if close_call(seconds["fp32"] / seconds["bf16"]): seconds = timer(bert, device, batch, length, train, repeats=9)
-    return choose_precision(seconds)
+    choice = choose_precision(timer(bert, device, batch, length, train))
+    if close_call(choice[1]): choice = choose_precision(timer(bert, device, batch, length, train, repeats=9))
+    return choice
 
 def describe_precision(precision: str, speedup: float | None) -> str:
     "One line for the start of a run: what runs and why."
