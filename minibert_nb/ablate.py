@@ -15,7 +15,7 @@ from .model import TABLE2, parse_method
 from .paths import atomic_write
 from .report import paper_row
 from .tasks import METRICS
-from .config import parse_settings
+from .config import parse_settings, user_errors
 
 # %% auto #0
 __all__ = ['find_run_notebook', 'run_method', 'collect', 'to_markdown', 'plot_ablation', 'ablate', 'write_table', 'main']
@@ -41,8 +41,12 @@ def run_method(method: str, preset: str, results: Path, runs: Path, notebook: Pa
     else:
         import papermill as pm
         parameters = dict(method=method, preset=preset, out_dir=str(out), overwrite=True, **params)
-        pm.execute_notebook(str(notebook), str(runs/f"{method}.ipynb"), parameters=parameters, progress_bar=False,
-                            log_output=False, cwd=None)
+        report = runs/f"{method}.ipynb"
+        try: pm.execute_notebook(str(notebook), str(report), parameters=parameters, progress_bar=False,
+                                 log_output=False, cwd=None)
+        except pm.PapermillExecutionError as e:            # the report holds the whole story; say its one line here
+            said = e.evalue if e.ename == "OneLineError" else f"{e.ename}: {e.evalue}"
+            raise RuntimeError(f"{method} failed: {said} (report: {report})") from None
     dest = results/method/"metrics.json"
     atomic_write(dest, lambda tmp: shutil.copyfile(out/"metrics.json", tmp))
     return dest
@@ -125,10 +129,13 @@ def main(argv=None):
                    help="run nothing: only rewrite the table and chart from the results there")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
                    help="change a preset setting for every run, e.g. --set epochs=6")
+    p.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     a = p.parse_args(argv)
-    if a.collect: return print(to_markdown(write_table(a.results_dir or f"results/{a.preset}")))
-    extra = {**{k: v for k, v in (("data_dir", a.data_dir), ("model_dir", a.model_dir)) if v}, **parse_settings(a.set)}
-    df = ablate(a.methods, a.preset, a.results_dir, a.runs_dir, a.notebook, a.force, a.direct, **extra)
+    with user_errors(p.prog, a.debug):
+        if a.collect: return print(to_markdown(write_table(a.results_dir or f"results/{a.preset}")))
+        paths = {k: v for k, v in (("data_dir", a.data_dir), ("model_dir", a.model_dir)) if v}
+        extra = {**paths, **parse_settings(a.set)}
+        df = ablate(a.methods, a.preset, a.results_dir, a.runs_dir, a.notebook, a.force, a.direct, **extra)
     print(to_markdown(df))
 
 # %% ../nbs/10_ablate.ipynb #6be4bf4b

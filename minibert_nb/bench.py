@@ -9,9 +9,10 @@ from pathlib import Path
 import torch
 from .bench_encoder import (
     MATMUL_OPS, bench_compile, bench_encoder, bench_optimizer, bench_precision, bench_profile, bench_tokenizer)
-from .bench_training import bench_memory, bench_padding
+from .bench_training import bench_checkpoint, bench_memory, bench_padding
 from .bert import BertModel
 from .checkpoint import write_json
+from .config import user_errors
 from .data import load_tasks
 from .paths import resolve_model_dir
 from .precision import PRECISIONS, resolve_precision
@@ -19,10 +20,10 @@ from .precision import PRECISIONS, resolve_precision
 # %% auto #0
 __all__ = ['PARTS', 'ROWS', 'part_key', 'all_texts', 'parse_args', 'run_parts', 'main', 'precision_rows', 'tokenizer_rows',
            'encoder_rows', 'optimizer_rows', 'compile_rows', 'profile_rows', 'padding_rows', 'memory_rows',
-           'format_table']
+           'checkpoint_rows', 'format_table']
 
 # %% ../nbs/12_bench.ipynb #d48f76b1
-PARTS = ["precision", "tokenizer", "encoder", "optimizer", "compile", "profile", "padding", "memory"]
+PARTS = ["precision", "tokenizer", "encoder", "optimizer", "compile", "profile", "padding", "memory", "checkpoint"]
 
 def part_key(part: str, device: str, precision: str, batch: int, length: int) -> str:
     "JSON key of an encoder/compile result: the part's name for the default setting (CPU, fp32, 32×64), else with it."
@@ -48,6 +49,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--length", type=int, default=64)
     ap.add_argument("--repeats", type=int, default=5,
                     help="timed rounds of the encoder and compile parts (the median counts)")
+    ap.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     return ap.parse_args(argv)
 
 # %% ../nbs/12_bench.ipynb #f853e837
@@ -69,7 +71,8 @@ def run_parts(a: argparse.Namespace) -> dict:
             "compile": (part_key("compile", *setting), lambda: bench_compile(md, **shape)),
             "profile": ("profile" + suffix, lambda: bench_profile(md, a.batch, a.length, precision=precision)),
             "padding": ("padding", lambda: bench_padding(md, a.data_dir)),
-            "memory": ("memory" + suffix, lambda: bench_memory(data_dir=a.data_dir, precision=precision))}
+            "memory": ("memory" + suffix, lambda: bench_memory(data_dir=a.data_dir, precision=precision)),
+            "checkpoint": ("checkpoint", lambda: bench_checkpoint(md, repeats=a.repeats))}
     for part in (p for p in PARTS if p in (a.only or PARTS)):
         key, measure = work[part]
         res[key] = {"threads": threads, **measure()}
@@ -77,16 +80,13 @@ def run_parts(a: argparse.Namespace) -> dict:
 
 def main(argv=None):
     a = parse_args(argv)
-    res = run_parts(a)
+    with user_errors("python -m minibert_nb.bench", a.debug): res = run_parts(a)
     print(format_table(res))
     print(json.dumps(res, indent=2))
     if a.json:                                                             # keep the parts not rerun this time
         old = json.loads(Path(a.json).read_text()) if Path(a.json).exists() else {}
         write_json(a.json, {**old, **res})
     return res
-
-# %% ../nbs/12_bench.ipynb #3b823a16
-if __name__ == "__main__" and "get_ipython" not in globals(): main()
 
 # %% ../nbs/12_bench.ipynb #425871b9
 def _setting(r: dict, threads: str) -> str:
@@ -180,8 +180,15 @@ def memory_rows(m: dict, th: str) -> list[tuple]:
     peaks = f"{m['sliced']['peak_rss_mb']:.0f} / {m['whole_batches']['peak_rss_mb']:.0f}"
     return [(what, peaks, f"×{m['memory_ratio']} less")]
 
+def checkpoint_rows(c: dict, th: str) -> list[tuple]:
+    ms = c["ms"]
+    return [(f"checkpoint of {c['tensors_mb']:.0f} MB ms (save / load / its sha256 alone){th}",
+             f"{ms['save']} / {ms['load']} / {ms['checksum']}",
+             f"checksum {c['checksum_share_of_load']:.0%} of a load")]
+
 ROWS = {"precision": precision_rows, "tokenizer": tokenizer_rows, "encoder": encoder_rows, "optimizer": optimizer_rows,
-        "compile": compile_rows, "profile": profile_rows, "padding": padding_rows, "memory": memory_rows}
+        "compile": compile_rows, "profile": profile_rows, "padding": padding_rows, "memory": memory_rows,
+        "checkpoint": checkpoint_rows}
 
 def format_table(res: dict) -> str:
     "The results of `run_parts` (or a JSON file of them) as one markdown table, part by part."
@@ -191,3 +198,6 @@ def format_table(res: dict) -> str:
             rows += ROWS[part](res[key], f" ({res[key]['threads']} threads)")
     lines = ["| measurement | value | ratio |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in rows]
     return "\n".join(lines)
+
+# %% ../nbs/12_bench.ipynb #3b823a16
+if __name__ == "__main__" and "get_ipython" not in globals(): main()

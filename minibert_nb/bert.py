@@ -148,14 +148,29 @@ class Layer(nn.Module):
         x = self.attention_norm(x + self.dropout(self.attention(x, mask)))
         return self.ffn_norm(x + self.dropout(self.ffn(x)))
 
-# %% ../nbs/01_bert.ipynb #6fb8632b
+# %% ../nbs/01_bert.ipynb #6cafabd4
 @dataclass
 class EncoderOutput:
-    "What the encoder returns, named as transformers names the fields of its BertModel's output."
+    "What the encoder returns, named and read as transformers' BertModel output is: `out.x`, `out['x']`, `out[0]`."
     last_hidden_state: torch.Tensor  # (B, T, hidden)
     pooler_output: torch.Tensor      # (B, hidden)
     hidden_states: tuple[torch.Tensor, ...] | None = None  # if asked: the embeddings' output, then every layer's
 
+    def keys(self) -> list[str]: return [f.name for f in fields(self) if getattr(self, f.name) is not None]
+    def values(self) -> list: return [getattr(self, k) for k in self.keys()]
+    def items(self) -> list[tuple]: return list(zip(self.keys(), self.values()))
+    def to_tuple(self) -> tuple: return tuple(self.values())
+    def __iter__(self): return iter(self.keys())
+    def __len__(self) -> int: return len(self.keys())
+    def __contains__(self, name) -> bool: return name in self.keys()
+
+    def __getitem__(self, key):
+        "A field by name (KeyError when absent or None), or by position among the fields that are set."
+        if not isinstance(key, str): return self.to_tuple()[key]
+        if key not in self.keys(): raise KeyError(key)
+        return getattr(self, key)
+
+# %% ../nbs/01_bert.ipynb #6fb8632b
 class Pooler(nn.Module):
     def __init__(self, c: BertConfig):
         super().__init__()

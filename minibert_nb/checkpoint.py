@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_checkpoint.ipynb #9e7151a1
 from __future__ import annotations
-import json
+import hashlib, json, logging
 from dataclasses import asdict
 from pathlib import Path
 import torch
@@ -15,9 +15,32 @@ from .optim import WeightEMA
 from .paths import atomic_write
 from .pcgrad import PCGrad
 
+log = logging.getLogger(__name__)
+
 # %% auto #0
-__all__ = ['STATE_FILE', 'save_checkpoint', 'checkpoint_header', 'load_checkpoint', 'write_json', 'rng_states',
-           'save_train_state', 'train_state_info', 'load_train_state']
+__all__ = ['log', 'DIGEST_KEY', 'STATE_FILE', 'tensors_digest', 'verify_tensors', 'save_checkpoint', 'checkpoint_header',
+           'load_checkpoint', 'write_json', 'rng_states', 'save_train_state', 'train_state_info', 'load_train_state']
+
+# %% ../nbs/05a_checkpoint.ipynb #d82528f0
+DIGEST_KEY = "tensors_sha256"
+
+def tensors_digest(tensors: dict[str, torch.Tensor]) -> str:
+    "sha256 of every tensor's name, dtype, shape and bytes, in name order: what a header records as `DIGEST_KEY`."
+    h = hashlib.sha256()
+    for name in sorted(tensors):
+        t = tensors[name].detach().cpu().contiguous()
+        h.update(f"{name}\0{t.dtype}\0{tuple(t.shape)}\0".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy())            # the bytes themselves, any dtype, no copy
+    return h.hexdigest()
+
+def verify_tensors(path, header: dict[str, str], tensors: dict[str, torch.Tensor], kind: str):
+    "Refuse `path` (a `kind` of file) when its tensors differ from the checksum in its header; without one, a note."
+    recorded = header.get(DIGEST_KEY)
+    if recorded is None:
+        log.warning("%s: this %s has no checksum (written by an older version), so it was loaded unchecked", path, kind)
+    elif tensors_digest(tensors) != recorded:
+        raise ValueError(f"{path} is damaged: its tensors differ from the sha256 recorded when the {kind} was written "
+                         "(bytes changed on disk or in a copy); restore it from a good copy or train it again")
 
 # %% ../nbs/05a_checkpoint.ipynb #75f5481e
 def save_checkpoint(model: MultitaskBert, path, tokenizer=None, **meta):
@@ -25,7 +48,7 @@ def save_checkpoint(model: MultitaskBert, path, tokenizer=None, **meta):
     from safetensors.torch import save_file
     sd = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     header = {"method": json.dumps(asdict(model.method)), "bert_config": json.dumps(asdict(model.bert.config)),
-              "thresholds": json.dumps(model.thresholds), "meta": json.dumps(meta)}
+              "thresholds": json.dumps(model.thresholds), "meta": json.dumps(meta), DIGEST_KEY: tensors_digest(sd)}
     if tokenizer is not None:
         vocab = "\n".join(sorted(tokenizer.vocab, key=tokenizer.vocab.get))
         header |= {"vocab": vocab, "lowercase": json.dumps(tokenizer.lowercase)}
@@ -49,7 +72,9 @@ def load_checkpoint(path, device="cpu") -> tuple[MultitaskBert, dict]:
     header = checkpoint_header(path)
     bert = BertModel(BertConfig(**json.loads(header["bert_config"])))
     model = MultitaskBert(bert, Method(**json.loads(header["method"])))
-    check_and_load(model, load_file(str(path)), path)
+    tensors = load_file(str(path))
+    verify_tensors(path, header, tensors, "checkpoint")
+    check_and_load(model, tensors, path)
     model.thresholds = json.loads(header.get("thresholds", "{}"))      # none before THR: every threshold 0.5
     return model.to(device), json.loads(header.get("meta", "{}"))
 
@@ -86,6 +111,7 @@ def save_train_state(path, model, optimizer, pcgrad: PCGrad | None, rng: list[di
     header = {"info": json.dumps(info), "optim_scalars": json.dumps(scalars),
               "param_groups": json.dumps(sd["param_groups"])}
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    header[DIGEST_KEY] = tensors_digest(tensors)
     atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=header))
 
 def _state_header(path) -> dict[str, str]:
@@ -101,6 +127,7 @@ def load_train_state(path, model, optimizer, pcgrad: PCGrad | None, rank: int = 
     "Restore what `save_train_state` wrote into `model`, `optimizer`, the RNGs and `ema`; return its `info`."
     from safetensors.torch import load_file
     header, tensors = _state_header(path), load_file(str(path))
+    verify_tensors(path, header, tensors, "training state")
     model.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")})
     state = {}
     for k, v in tensors.items():

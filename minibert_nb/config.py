@@ -4,7 +4,7 @@
 
 # %% ../nbs/07a_config.ipynb #c9238e38
 from __future__ import annotations
-import json, platform
+import contextlib, json, platform, sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 import random
@@ -18,9 +18,9 @@ from .paths import resolve_model_dir
 from .precision import check_precision, cpu_model, resolve_precision
 
 # %% auto #0
-__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'TrainConfig', 'default_preset', 'make_config', 'encoder_overrides', 'parse_settings',
-           'resolve_device', 'machine_info', 'run_precision', 'peak_rss_mb', 'peak_gpu_mb', 'seed_everything',
-           'prepare_out_dir']
+__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'USER_ERRORS', 'TrainConfig', 'default_preset', 'make_config', 'encoder_overrides',
+           'parse_settings', 'OneLineError', 'user_errors', 'resolve_device', 'machine_info', 'run_precision',
+           'peak_rss_mb', 'peak_gpu_mb', 'seed_everything', 'prepare_out_dir']
 
 # %% ../nbs/07a_config.ipynb #f048a8e5
 @dataclass
@@ -118,6 +118,23 @@ def parse_settings(pairs: list[str]) -> dict:
         try: out[key] = json.loads({"None": "null", "True": "true", "False": "false"}.get(raw, raw))
         except json.JSONDecodeError: out[key] = raw
     return out
+
+# %% ../nbs/07a_config.ipynb #4b66032a
+USER_ERRORS = (ValueError, OSError, RuntimeError, FloatingPointError)
+
+class OneLineError(Exception):
+    "An error already said in one line: IPython, and so a papermill report, shows that line and no traceback."
+    def _render_traceback_(self) -> list[str]: return [str(self)]
+
+@contextlib.contextmanager
+def user_errors(prog: str, debug: bool = False, notebook: bool = False):
+    """Turn `USER_ERRORS` into the line `prog: message`: exit status 1 (a command), or a `OneLineError` (`notebook`);
+    with `debug`, let the error and its traceback through."""
+    try: yield
+    except USER_ERRORS as e:
+        if debug: raise
+        if notebook: raise OneLineError(f"{prog}: {e}") from None
+        sys.exit(f"{prog}: {e}")
 
 # %% ../nbs/07a_config.ipynb #1f91f5a7
 def resolve_device(name: str) -> torch.device:

@@ -15,8 +15,9 @@ from .tokenizer import BertTokenizer, pad_ids
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'DataError', 'clean_text', 'read_rows', 'Split', 'read_split', 'in_heldout', 'quora_split', 'duplicate_groups',
-           'duplicate_closure', 'load_tasks', 'Encoded', 'encode_split', 'collate', 'batch_indices']
+__all__ = ['log', 'DataError', 'clean_text', 'read_rows', 'Split', 'warn_once', 'line_list', 'read_split', 'in_heldout',
+           'quora_split', 'duplicate_groups', 'duplicate_closure', 'min_rows', 'check_rows', 'load_tasks', 'Encoded',
+           'encode_split', 'collate', 'batch_indices']
 
 # %% ../nbs/03_data.ipynb #a42b8ff5
 class DataError(ValueError):
@@ -71,39 +72,62 @@ class Split:
     a: list[str]
     b: list[str] | None = None
     labels: list | None = None
-    skipped: int = 0
+    skipped: int = 0                 # labelled rows left out: an empty label or sentence (`Task.skip_incomplete`)
+    empty: int = 0                   # unlabelled rows kept with an empty sentence
 
     def __len__(self): return len(self.ids)
 
     def subset(self, idx) -> "Split":
         pick = lambda xs: None if xs is None else [xs[i] for i in idx]
-        return Split(self.task, self.path, pick(self.ids), pick(self.a), pick(self.b), pick(self.labels), self.skipped)
+        return Split(self.task, self.path, pick(self.ids), pick(self.a), pick(self.b), pick(self.labels), self.skipped,
+                     self.empty)
 
-_REPORTED: set[tuple[str, int]] = set()
+_REPORTED: set[tuple[str, str]] = set()
+
+def warn_once(path, message: str):
+    "Log `message` about the file `path` once per process, however often the file is read."
+    key = (str(Path(path).resolve()), message)
+    if key not in _REPORTED:
+        _REPORTED.add(key)
+        log.warning("%s: %s", path, message)
+
+def line_list(ns: list[int], most: int = 5) -> str:
+    return ", ".join(map(str, ns[:most])) + (", ..." if len(ns) > most else "")
 
 def read_split(task: str, path, labelled: bool = True) -> Split:
     "Read one CS224N file of `task` (a key of `tasks.TASKS`: 'sst', 'para', 'sts', 'cfimdb')."
     if task not in TASKS: raise ValueError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
     t = TASKS[task]
     rows = read_rows(path, ["id", *t.columns] + ([t.label] if labelled else []))
-    ids, a, b, labels, skipped = [], [], [], [], 0
+    ids, texts, labels, skipped, empty, seen = [], [], [], [], [], {}
     for n, r in rows:
+        sentences = [clean_text(r[c]) for c in t.columns]
+        blank = [c for c, s in zip(t.columns, sentences) if not s]
         if labelled:
             raw = r[t.label].strip()
-            if raw == "" and t.skip_unlabelled:
-                skipped += 1
+            if t.skip_incomplete and (raw == "" or blank):
+                skipped.append(n)
                 continue
+            if blank: raise DataError(path, n, f"{blank[0]} is empty; expected a sentence")
             try: labels.append(t.parse(raw))
             except ValueError as e:
                 why = str(e).replace("could not convert string to float", "not a number")
                 raise DataError(path, n, f"{t.label} is {raw!r}; {why}") from None
-        ids.append(r["id"].strip())
-        a.append(clean_text(r[t.columns[0]]))
-        if t.pair: b.append(clean_text(r[t.columns[1]]))
-    if skipped and (str(Path(path).resolve()), skipped) not in _REPORTED:      # once per file and process
-        _REPORTED.add((str(Path(path).resolve()), skipped))
-        log.warning("%s: skipped %d row(s) with an empty %s", path, skipped, t.label)
-    return Split(task, Path(path), ids, a, b if t.pair else None, labels if labelled else None, skipped)
+        elif blank: empty.append(n)
+        i = r["id"].strip()
+        if not i: raise DataError(path, n, "id is empty; expected the row's id")
+        if i in seen: raise DataError(path, n, f"id {i!r} repeats line {seen[i]}; expected unique ids (a prediction "
+                                               "file would hold it twice)")
+        seen[i] = n
+        ids.append(i)
+        texts.append(sentences)
+    if skipped: warn_once(path, f"skipped {len(skipped)} row(s) with an empty {t.label} or sentence "
+                                f"(line {line_list(skipped)})")
+    if empty: warn_once(path, f"{len(empty)} row(s) with an empty sentence (line {line_list(empty)}), predicted "
+                              "as empty texts")
+    a = [s[0] for s in texts]
+    b = [s[1] for s in texts] if t.pair else None
+    return Split(task, Path(path), ids, a, b, labels if labelled else None, len(skipped), len(empty))
 
 # %% ../nbs/03_data.ipynb #adcd12b5
 def in_heldout(pair_id: str, percent: int = 20) -> bool:
@@ -145,6 +169,18 @@ def duplicate_closure(split: Split, exclude: Split | None = None) -> Split:
                  split.skipped)
 
 # %% ../nbs/03_data.ipynb #88bb943b
+def min_rows(task: str, part: str) -> int:
+    "The rows a run needs in `part` ('train', 'dev', 'test') of `task`: one, or two to correlate (a score task's dev)."
+    return 2 if part == "dev" and TASKS[task].kind == "score" else 1
+
+def check_rows(split: Split, part: str, what: str | None = None) -> Split:
+    "`split`, or a `DataError` naming its file when it holds fewer usable rows than `min_rows` asks for `part`."
+    need = min_rows(split.task, part)
+    if len(split) >= need: return split
+    skipped = f" after skipping {split.skipped} incomplete row(s)" if split.skipped else ""
+    raise DataError(split.path, None, f"{len(split)} usable row(s){skipped} for {what or part}; a run needs at least "
+                                      f"{need} (a header alone trains and scores nothing)")
+
 def load_tasks(data_dir=None, tasks=SCORED) -> dict[str, dict[str, Split]]:
     "{task: {'train', 'dev', and 'test' when present: Split}} for each of `tasks`, from a CS224N data folder."
     d, out = find_data_dir(data_dir), {}
@@ -153,10 +189,13 @@ def load_tasks(data_dir=None, tasks=SCORED) -> dict[str, dict[str, Split]]:
         if missing := [f for f in TASKS[task].needed_files if not (d/f).exists()]:
             raise FileNotFoundError(f"Data directory {d} lacks {', '.join(missing)}, needed for task {task!r}")
         if not (d/train).exists():
-            splits["train"], splits["dev"] = quora_split(read_split(task, d/dev))
+            whole = check_rows(read_split(task, d/dev), "train")
+            splits["train"], splits["dev"] = quora_split(whole)
+            for part, side in (("train", "the training part (80% by id)"), ("dev", "the held-out part (20% by id)")):
+                check_rows(splits[part], part, f"{side} of its split, with no {train}")
         else:
-            splits["train"], splits["dev"] = read_split(task, d/train), read_split(task, d/dev)
-        if (d/test).exists(): splits["test"] = read_split(task, d/test, labelled=False)
+            splits = {part: check_rows(read_split(task, d/f), part) for part, f in (("train", train), ("dev", dev))}
+        if (d/test).exists(): splits["test"] = check_rows(read_split(task, d/test, labelled=False), "test")
         out[task] = splits
     return out
 

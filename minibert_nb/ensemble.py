@@ -10,7 +10,7 @@ from .data import encode_split, load_tasks
 from .evaluate import decision_threshold, dev_scores, members_mean, predict, task_outputs, write_predictions
 from .tasks import METRICS, SCORED, TASKS
 from .checkpoint import STATE_FILE, write_json
-from .config import make_config, parse_settings
+from .config import make_config, parse_settings, user_errors
 from .predict import Predictor
 from .train import run
 
@@ -122,16 +122,19 @@ def main(argv=None):
     ap.add_argument("--precision", help="default: auto (with --train: the preset's)")
     ap.add_argument("--max-length", type=int, help="tokens per sentence: the runs' max_length (default: 128; with "
                     "--train: the preset's)")
+    ap.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     a = ap.parse_args(argv)
     given = {k: v for k, v in dict(data_dir=a.data_dir, device=a.device, precision=a.precision,
                                    max_length=a.max_length).items() if v is not None}
-    if a.train:
-        if a.checkpoints or not a.out_dir: ap.error("--train makes its own checkpoints in --out-dir: give it, not them")
-        rows = train_ensemble(a.train, a.seeds, a.out_dir, a.preset, **parse_settings(a.set) | given)["combinations"]
-    elif not a.checkpoints: ap.error("give the checkpoints to combine, or --train METHOD")
-    else:
-        kw = dict(device="auto", precision="auto", max_length=128) | given
-        if a.out_dir: rows = write_ensemble(a.checkpoints, a.out_dir, **kw)["combinations"]
+    if a.train and (a.checkpoints or not a.out_dir):
+        ap.error("--train makes its own checkpoints in --out-dir: give it, not them")
+    if not (a.train or a.checkpoints): ap.error("give the checkpoints to combine, or --train METHOD")
+    kw = dict(device="auto", precision="auto", max_length=128) | given
+    with user_errors(ap.prog, a.debug):
+        if a.train:
+            trained = train_ensemble(a.train, a.seeds, a.out_dir, a.preset, **parse_settings(a.set) | given)
+            rows = trained["combinations"]
+        elif a.out_dir: rows = write_ensemble(a.checkpoints, a.out_dir, **kw)["combinations"]
         else: rows = ensemble_scores(a.checkpoints, **kw)
     print(format_scores(rows))
 

@@ -4,15 +4,15 @@
 
 # %% ../nbs/11_predict.ipynb #b970b4ef
 from __future__ import annotations
-import argparse, json, os, sys
+import argparse, json, os
 import torch
-from .data import encode_split, read_split
+from .data import check_rows, encode_split, read_split
 from .evaluate import decision_threshold, members_mean, outputs_of, predict, write_predictions, to_device
 from .tasks import TASKS
 from .checkpoint import checkpoint_header, load_checkpoint
 from .precision import PRECISIONS, autocast, resolve_precision
 from .tokenizer import BertTokenizer, pad_ids
-from .config import resolve_device
+from .config import resolve_device, user_errors
 
 # %% auto #0
 __all__ = ['sentences', 'pairs', 'shared_tokenizer', 'Predictor', 'predict_file', 'main']
@@ -96,7 +96,7 @@ def predict_file(checkpoint, task: str, input_path, output_path, device: str = "
     p = Predictor(checkpoint, device, max_length, precision)
     if task not in p.model.tasks:
         raise ValueError(f"{checkpoint} has no {task!r} head: it was trained on {', '.join(p.model.tasks)}")
-    split = read_split(task, input_path, labelled=False)
+    split = check_rows(read_split(task, input_path, labelled=False), "test", "prediction")
     preds = predict(p.models, encode_split(split, p.tokenizer, max_length), device=p.device, precision=p.precision)
     write_predictions(output_path, task, split.ids, preds)
     return len(preds)
@@ -116,11 +116,8 @@ def main(argv=None):
                     help="auto: bf16 where this device runs it clearly faster, else fp32")
     ap.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     a = ap.parse_args(argv)
-    try:
+    with user_errors(ap.prog, a.debug):
         n = predict_file(a.checkpoint, a.task, a.input, a.output, a.device, a.max_length, a.precision)
-    except (ValueError, OSError, RuntimeError) as e:     # bad input (a DataError is a ValueError), files, devices
-        if a.debug: raise
-        sys.exit(f"minibert-predict: {e}")
     print(f"wrote {n} predictions to {a.output}")
 
 # %% ../nbs/11_predict.ipynb #d1fcd7f7

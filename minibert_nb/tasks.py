@@ -37,7 +37,7 @@ class Task:
     bounds: tuple[float, float] = (0.0, 5.0)   # score: the labels' range
     large: bool = False              # an SR/RSS epoch is a pass over this task, in batches of `para_batch`
     split_dev: bool = False          # without a train file, train on 80% of dev and evaluate on the rest
-    skip_unlabelled: bool = False    # rows with an empty label are skipped and counted, not an error
+    skip_incomplete: bool = False    # labelled rows with an empty label or sentence are skipped and counted
     scored: bool = True              # part of the overall score (False: an auxiliary training task)
 
     def __post_init__(self):
@@ -123,9 +123,9 @@ TASKS = {t.name: t for t in [
     Task("sst", ("ids-sst-train.csv", "ids-sst-dev.csv", "ids-sst-test-student.csv"), ("sentence",), "sentiment",
          "classes", "sst_acc", "Sentiment", n_classes=5),
     Task("para", ("quora-train.csv", "quora-dev.csv", "quora-test-student.csv"), ("sentence1", "sentence2"),
-         "is_duplicate", "binary", "para_acc", "Is_Paraphrase", large=True, split_dev=True, skip_unlabelled=True),
+         "is_duplicate", "binary", "para_acc", "Is_Paraphrase", large=True, split_dev=True, skip_incomplete=True),
     Task("sts", ("sts-train.csv", "sts-dev.csv", "sts-test-student.csv"), ("sentence1", "sentence2"), "similarity",
-         "score", "sts_corr", "Similarity"),
+         "score", "sts_corr", "Similiary"),     # sic: the starter's header, which the grader reads
     Task("cfimdb", ("ids-cfimdb-train.csv", "ids-cfimdb-dev.csv", "ids-cfimdb-test-student.csv"), ("sentence",),
          "sentiment", "binary", "cfimdb_acc", "Sentiment", scored=False),
 ]}

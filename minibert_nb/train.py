@@ -17,6 +17,7 @@ from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
 from .checkpoint import train_state_info, write_json
 from .config import TrainConfig, machine_info, make_config, parse_settings, peak_gpu_mb, peak_rss_mb
+from .config import user_errors
 from .config import encoder_overrides, prepare_out_dir, resolve_device, run_precision, seed_everything
 from .model import Method, MultitaskBert, method_tasks, parse_method
 from .optim import AdamW, WeightEMA, lr_factor
@@ -166,11 +167,12 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
 
 # %% ../nbs/08_train.ipynb #af7cf8ea
 def start_metrics(cfg: TrainConfig, splits: dict, device, precision: str, speedup: float | None) -> dict:
-    "`metrics.json` before the first epoch: configuration, data sizes, skipped rows, machine and precision."
+    "`metrics.json` before the first epoch: settings, data sizes, skipped rows, empty sentences, machine, precision."
     speedup = None if speedup is None else round(speedup, 2)
     machine = machine_info(device) | dict(precision=precision, bf16_speedup=speedup)
     return {"method": cfg.method, "preset": cfg.preset, "config": asdict(cfg), "seed": cfg.seed,
             "skipped_rows": {s.path.name: s.skipped for t in splits for s in splits[t].values()},
+            "empty_sentences": {s.path.name: s.empty for t in splits for s in splits[t].values()},
             "data": {t: {k: len(v) for k, v in splits[t].items()} for t in splits},
             "machine": machine, "history": [], "best": None}
 
@@ -283,8 +285,9 @@ def main(argv=None):
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
                    help="TrainConfig settings, e.g. epochs=6 out_dir=runs/x")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     a = p.parse_args(argv)
-    metrics = run(a.method, a.preset, progress=not a.quiet, **parse_settings(a.set))
+    with user_errors(p.prog, a.debug): metrics = run(a.method, a.preset, progress=not a.quiet, **parse_settings(a.set))
     if world()[0] == 0 and metrics.get("best"): print(json.dumps({"method": metrics["method"], **metrics["best"]}))
 
 # %% ../nbs/08_train.ipynb #a94dd188

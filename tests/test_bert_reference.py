@@ -81,3 +81,24 @@ def test_bf16_autocast_matches_fp32_and_transformers(model_path):
         rel = lambda x, y: ((x.float() - y.float()).norm() / y.float().norm()).item()
         assert rel(a, fp32) < 3e-2 and rel(a, r) < 3e-2
         assert rel(a, r) < 2 * rel(a, fp32) + 1e-3                      # no further from transformers than bf16 itself moves us
+
+
+def test_output_reads_as_transformers_output(model_path):
+    "Code written for transformers' BertModel output (the CS224N starter's sanity_check.py) reads ours the same ways."
+    tok = BertTokenizer.from_pretrained(model_path)
+    ours, ref = BertModel.from_pretrained(model_path).eval(), transformers.BertModel.from_pretrained(str(model_path)).eval()
+    b = tok(SENTENCES[:2])
+    with torch.no_grad():
+        for hidden in (False, True):
+            a = ours(b["input_ids"], b["attention_mask"], output_hidden_states=hidden)
+            r = ref(input_ids=b["input_ids"], attention_mask=b["attention_mask"], output_hidden_states=hidden)
+            assert list(a.keys()) == list(r.keys()) == list(a) == list(r) and len(a) == len(r)
+            for i, name in enumerate(r.keys()):
+                assert name in a
+                x, y = a[name], r[name]
+                for u, v in ([(x, y)] if torch.is_tensor(x) else zip(x, y)):
+                    torch.testing.assert_close(u, v, atol=1e-5, rtol=0)
+                assert a[i] is a[name] and getattr(a, name) is a[name]
+            assert len(a.to_tuple()) == len(r.to_tuple())
+            torch.testing.assert_close(a["last_hidden_state"], r["last_hidden_state"], atol=1e-5, rtol=0)
+            assert "hidden_states" in a if hidden else "hidden_states" not in a and "hidden_states" not in r

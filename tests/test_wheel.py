@@ -1,5 +1,5 @@
 """The package as a user gets it from a wheel: built from this checkout, installed in a fresh virtualenv, run from outside the repository."""
-import importlib.util, json, os, shutil, subprocess, sys
+import importlib.util, json, os, shutil, site, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -23,15 +23,27 @@ def build_sources(dest: Path) -> Path:
     return dest
 
 
+def site_dirs() -> list[str]:
+    """The site-packages folders this interpreter imports from, however it was set up: a virtualenv's own, a base
+    Python's, a user install's. (`venv --system-site-packages` would give a new virtualenv the *base* interpreter's,
+    which inside a virtualenv are not the ones the README's install filled.)"""
+    dirs = site.getsitepackages() + ([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])
+    return [d for d in dirs if Path(d).is_dir()]
+
+
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory):
-    "A virtualenv holding the wheel of this checkout (its dependencies come from this Python's site-packages, not the network)."
+    """A virtualenv holding the wheel of this checkout. Its dependencies are this interpreter's, reached through a
+    .pth file of its site-packages folders (not the network); those folders' own .pth files are not run, so an
+    editable install of this checkout stays out of sight."""
     tmp = tmp_path_factory.mktemp("wheel")
     offline = ["--no-build-isolation"] if importlib.util.find_spec("setuptools") else []    # else pip fetches setuptools itself
     sh(sys.executable, "-m", "pip", "wheel", "--no-deps", *offline, "-q", "-w", tmp/"dist", build_sources(tmp/"src"), cwd=tmp)
     wheel, = (tmp/"dist").glob("minibert_nb-*.whl")
-    sh(sys.executable, "-m", "venv", "--system-site-packages", tmp/"venv", cwd=tmp)
+    sh(sys.executable, "-m", "venv", tmp/"venv", cwd=tmp)
     bin_ = tmp/"venv"/"bin"
+    own = Path(sh(bin_/"python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp).strip())
+    (own/"_minibert_test_parent.pth").write_text("".join(f"{d}\n" for d in site_dirs()))
     sh(bin_/"python", "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--ignore-installed", wheel, cwd=tmp)
     env = {**os.environ, "PATH": f"{bin_}{os.pathsep}{os.environ['PATH']}"}    # `python` (and so the Jupyter kernel) is the venv's
     work = tmp/"work"; work.mkdir()
