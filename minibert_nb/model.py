@@ -14,8 +14,8 @@ from .heads import ConvBackbone, LayerMix, Projection, cosine_score, join_pairs,
 from .tasks import SCORED, TASKS
 
 # %% auto #0
-__all__ = ['AUXILIARY', 'VALID_TOKENS', 'PAPER_TABLE2', 'TABLE2', 'ORDINAL_SPREAD', 'RDROP_ALPHA', 'Method', 'parse_method',
-           'method_tasks', 'MultitaskBert', 'ordinal_targets', 'rdrop_penalty']
+__all__ = ['TOKENS', 'AUXILIARY', 'VALID_TOKENS', 'PAPER_TABLE2', 'TABLE2', 'ORDINAL_SPREAD', 'RDROP_ALPHA', 'Method', 'Token',
+           'parse_method', 'method_table', 'method_tasks', 'MultitaskBert', 'ordinal_targets', 'rdrop_penalty']
 
 # %% ../nbs/05_model.ipynb #b027f6cd
 @dataclass(frozen=True)
@@ -46,17 +46,60 @@ class Method:
     def __post_init__(self):     # a tuple even from JSON's list (a checkpoint's header), so methods compare and hash
         object.__setattr__(self, "auxiliary", tuple(self.auxiliary))
 
-_TOKENS = {"baseline": ("schedule", "baseline"), "sr": ("schedule", "sr"), "rss": ("schedule", "rss"),
-           "mp": ("pooling", "mean"), "mtp": ("pooling", "max"), "cs": ("cosine_sts", True), "gs": ("pcgrad", True),
-           "cnn": ("cnn", True), "res": ("residual", True), "nores": ("residual", False),
-           "xe": ("cross_pairs", True), "fx": ("product", True), "pal": ("sampling", "pal"),
-           "llrd": ("layer_decay", True), "staged": ("staged", True), "mlm": ("mlm", True), "ord": ("ordinal", True),
-           "ema": ("ema", True), "sym": ("symmetric", True), "thr": ("tuned_threshold", True),
-           "rdrop": ("rdrop", True), "tc": ("closure", True), "lmix": ("layer_mix", True)}
-AUXILIARY = tuple(n for n, t in TASKS.items() if not t.scored)       # a task name is the token that adds it
-VALID_TOKENS = ("Baseline, SR, RSS (one schedule), MP or MTP, CS, GS, CNN with Res or NoRes, MLP<n>; "
-                "beyond the paper: XE, FX, PAL, LLRD, STAGED, MLM, ORD, EMA, SYM, THR, RDROP, TC, LMIX, "
-                f"{', '.join(map(str.upper, AUXILIARY))}")
+@dataclass(frozen=True)
+class Token:
+    "One method token: the `Method` field it sets and its value, what it does, the notebook that builds it, its effect."
+    name: str                        # as written in a method string (any case); MLP<n> stands for MLP1, MLP2, ...
+    field: str
+    value: object
+    doc: str
+    notebook: str
+    effect: str                      # what measuring it showed here (results/README.md has the numbers)
+    paper: bool = False              # one of the paper's Table 1 tokens
+
+_P = dict(paper=True)
+TOKENS = [
+    Token("Baseline", "schedule", "baseline", "one task after another: SST, STS, then Quora", "03a_schedule", "a paper row", **_P),
+    Token("SR", "schedule", "sr", "every task every step; the small sets recycled over a pass of Quora", "03a_schedule",
+          "a paper row", **_P),
+    Token("RSS", "schedule", "rss", "every task every step; a random Quora subset each epoch, in a big batch",
+          "03a_schedule", "every multi-task recipe", **_P),
+    Token("MP", "pooling", "mean", "mean pooling over every token, [CLS] included", "04_heads", "every recipe", **_P),
+    Token("MTP", "pooling", "max", "max-over-time pooling", "04_heads", "a paper row", **_P),
+    Token("CS", "cosine_sts", True, "STS scored as 5·cos(u, v), no head weights", "04_heads",
+          "kept: the best STS head on this encoder", **_P),
+    Token("GS", "pcgrad", True, "PCGrad: conflicting task gradients projected apart", "06_pcgrad",
+          "within the seed spread here", **_P),
+    Token("CNN", "cnn", True, "a convolutional backbone between the encoder and the pooling", "04_heads", "paper rows",
+          **_P),
+    Token("Res", "residual", True, "the CNN with a residual connection", "04_heads", "paper rows", **_P),
+    Token("NoRes", "residual", False, "the CNN without it", "04_heads", "paper rows", **_P),
+    Token("MLP<n>", "mlp_layers", None, "n hidden layers in every head", "04_heads", "paper rows", **_P),
+    Token("XE", "cross_pairs", True, "pairs read as one cross-encoded sequence (Para; STS unless CS)", "04_heads",
+          "dropped"),
+    Token("FX", "product", True, "the Siamese features gain u·v", "04_heads", "kept: Para"),
+    Token("PAL", "sampling", "pal", "a step's examples shared by dataset size, annealed to equal", "03a_schedule",
+          "kept: SST"),
+    Token("LLRD", "layer_decay", True, "lower learning rates for lower layers (×0.8 a layer)", "08_train", "dropped"),
+    Token("STAGED", "staged", True, "the heads train alone on a frozen encoder during the warm-up", "02_optim",
+          "dropped"),
+    Token("MLM", "mlm", True, "masked-language-model steps on the task sentences first", "14_mlm", "dropped"),
+    Token("ORD", "ordinal", True, "SST towards soft targets shared with the neighbouring classes", "05_model", "dropped"),
+    Token("EMA", "ema", True, "a moving average of the weights is evaluated and kept", "02_optim", "dropped"),
+    Token("SYM", "symmetric", True, "Siamese pair heads score (a, b) and (b, a) alike", "05_model", "dropped"),
+    Token("THR", "tuned_threshold", True, "binary tasks decided at a threshold tuned on training pairs", "02a_tasks",
+          "kept: Para"),
+    Token("RDROP", "rdrop", True, "two dropout passes a batch, their disagreement in the loss", "05_model", "dropped"),
+    Token("TC", "closure", True, "Quora also trains on the pairs its labels imply", "03_data", "dropped"),
+    Token("LMIX", "layer_mix", True, "one-sentence tasks pool a learned mix of every layer", "04_heads", "dropped"),
+] + [Token(n.upper(), "auxiliary", n, f"{n} trained beside the others as an auxiliary task, not scored", "02a_tasks",
+           "dropped") for n, t in TASKS.items() if not t.scored]      # a task's name is the token that adds it
+AUXILIARY = tuple(t.value for t in TOKENS if t.field == "auxiliary")
+_TOKENS = {t.name.lower(): (t.field, t.value) for t in TOKENS if t.value is not None and t.field != "auxiliary"}
+_OR = lambda names: " or ".join(names)
+VALID_TOKENS = "; ".join(", ".join(_OR([t.name for t in TOKENS if t.paper == paper and t.field == f])
+                                   for f in dict.fromkeys(t.field for t in TOKENS if t.paper == paper))
+                         for paper in (True, False)).replace("; ", "; beyond the paper: ", 1)
 
 PAPER_TABLE2 = {  # method: (SST acc, Para acc, STS r, overall), dev set
     "Baseline": (0.515, 0.632, 0.304, 0.600), "SR": (0.507, 0.633, 0.362, 0.607), "RSS": (0.500, 0.759, 0.371, 0.648),
@@ -75,7 +118,7 @@ def parse_method(name: str) -> Method:
     for tok in name.strip().split("_"):
         low = tok.lower()
         if m := re.fullmatch(r"mlp(\d+)", low): fieldname, value = "mlp_layers", int(m.group(1))
-        elif low in AUXILIARY: fieldname, value = f"auxiliary {low}", low
+        elif low in AUXILIARY: fieldname, value = f"auxiliary {low}", low      # one field per auxiliary task
         elif low in _TOKENS: fieldname, value = _TOKENS[low]
         else: raise ValueError(f"unknown token {tok!r} in method {name!r}; valid tokens: {VALID_TOKENS}")
         if fieldname in set_by:
@@ -97,6 +140,12 @@ def parse_method(name: str) -> Method:
                          "Baseline trains one task at a time (use SR or RSS)")
     auxiliary = tuple(t for t in AUXILIARY if kw.pop(f"auxiliary {t}", None))
     return Method(**kw, auxiliary=auxiliary)
+
+# %% ../nbs/05_model.ipynb #202f3e32
+def method_table() -> str:
+    "`TOKENS` as a Markdown table: token, what it does, notebook, effect measured here."
+    rows = [f"| `{t.name}`{' (paper)' if t.paper else ''} | {t.doc} | `{t.notebook}` | {t.effect} |" for t in TOKENS]
+    return "\n".join(["| token | what it does | notebook | measured here |", "|---|---|---|---|", *rows])
 
 # %% ../nbs/05_model.ipynb #64f59fb4
 def method_tasks(method: Method) -> list[str]:
