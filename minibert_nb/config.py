@@ -4,7 +4,7 @@
 
 # %% ../nbs/07a_config.ipynb #c9238e38
 from __future__ import annotations
-import contextlib, json, platform, sys
+import contextlib, json, os, platform, sys, tempfile
 from dataclasses import dataclass, fields
 from pathlib import Path
 import random
@@ -18,9 +18,10 @@ from .paths import resolve_model_dir
 from .precision import check_precision, cpu_model, resolve_precision
 
 # %% auto #0
-__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'USER_ERRORS', 'TrainConfig', 'default_preset', 'make_config', 'encoder_overrides',
-           'parse_settings', 'OneLineError', 'user_errors', 'resolve_device', 'machine_info', 'run_precision',
-           'peak_rss_mb', 'peak_gpu_mb', 'seed_everything', 'prepare_out_dir']
+__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'USER_ERRORS', 'PARAMETER_TYPES', 'TrainConfig', 'default_preset', 'make_config',
+           'encoder_overrides', 'parse_settings', 'OneLineError', 'user_errors', 'config_from_parameters',
+           'resolve_device', 'machine_info', 'run_precision', 'peak_rss_mb', 'peak_gpu_mb', 'seed_everything',
+           'prepare_out_dir']
 
 # %% ../nbs/07a_config.ipynb #f048a8e5
 @dataclass
@@ -135,6 +136,22 @@ def user_errors(prog: str, debug: bool = False, notebook: bool = False):
         if debug: raise
         if notebook: raise OneLineError(f"{prog}: {e}") from None
         sys.exit(f"{prog}: {e}")
+
+# %% ../nbs/07a_config.ipynb #c07d9bca
+PARAMETER_TYPES = (str, int, float, bool, type(None), list)
+
+def config_from_parameters(namespace: dict, hidden=()) -> TrainConfig:
+    """The `TrainConfig` a notebook's parameters ask for: its variables (`namespace`, e.g. `globals()`) of plain values,
+    less `_`-names and IPython's own (`hidden`); a name that is not a field is refused."""
+    given = {k: v for k, v in namespace.items() if not k.startswith("_") and k not in hidden
+             and isinstance(v, PARAMETER_TYPES)}
+    names = [f.name for f in fields(TrainConfig)]
+    if unknown := sorted(set(given) - set(names)):
+        raise ValueError(f"unknown parameter(s) {', '.join(unknown)}; this notebook takes the fields of TrainConfig: "
+                         f"{', '.join(names)}")
+    if os.environ.get("IN_TEST") and given.get("preset") is None:         # nbdev_test: the report as a smoke test
+        given |= dict(preset="smoke", out_dir=tempfile.mkdtemp(), overwrite=True)
+    return make_config(given.pop("method"), given.pop("preset", None), **given)
 
 # %% ../nbs/07a_config.ipynb #1f91f5a7
 def resolve_device(name: str) -> torch.device:

@@ -1,8 +1,9 @@
-"""Write README.md from nbs/index.ipynb (nbdev's own README step needs quarto, which cannot be installed offline).
+"""Write README.md from nbs/index.ipynb, and results/README.md and results/BENCHMARKS.md from nbs/results.ipynb and
+nbs/benchmarks.ipynb (nbdev's own README step needs quarto, which cannot be installed offline).
 
 Markdown cells are copied, code cells become ```python blocks with their text outputs (Markdown outputs are copied as
 Markdown); `#| hide` cells are left out, and so is the code of `#| echo: false` cells.
-`python tools/readme.py --check` exits 1 when README.md is not what the notebook says.
+`python tools/readme.py --check` exits 1 when a page is not what its notebook says.
 """
 import sys
 from pathlib import Path
@@ -11,9 +12,12 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 
 
+PAGES = {"index.ipynb": "README.md", "results.ipynb": "results/README.md", "benchmarks.ipynb": "results/BENCHMARKS.md"}
+
+
 def render(nb_path=ROOT / "nbs" / "index.ipynb") -> str:
     nb = nbformat.read(nb_path, as_version=4)
-    parts = ["<!-- generated from nbs/index.ipynb by tools/readme.py: edit the notebook, not this file -->"]
+    parts = [f"<!-- generated from nbs/{Path(nb_path).name} by tools/readme.py: edit the notebook, not this file -->"]
     for cell in nb.cells:
         src = cell.source.strip()
         lines = src.splitlines()
@@ -32,9 +36,10 @@ def render(nb_path=ROOT / "nbs" / "index.ipynb") -> str:
 
 
 if __name__ == "__main__":
-    text, readme = render(), ROOT / "README.md"
-    if "--check" in sys.argv:
-        if not readme.exists() or readme.read_text() != text:
-            sys.exit("README.md is out of date with nbs/index.ipynb: run `python tools/readme.py`.")
-    else:
-        readme.write_text(text)
+    stale = []
+    for notebook, page in PAGES.items():
+        text, path = render(ROOT / "nbs" / notebook), ROOT / page
+        if "--check" in sys.argv:
+            if not path.exists() or path.read_text() != text: stale.append(f"{page} (from nbs/{notebook})")
+        else: path.write_text(text)
+    if stale: sys.exit(f"out of date with their notebooks: {', '.join(stale)}; run `python tools/readme.py`.")
