@@ -10,7 +10,7 @@ from .data import Encoded, batch_indices, collate
 from .tasks import SCORED, TASKS, in_table_order
 
 # %% auto #0
-__all__ = ['baseline_order', 'large_task', 'cycle_batches', 'epoch_rng', 'baseline_phase', 'task_batch_size', 'step_batch_sizes',
+__all__ = ['baseline_order', 'baseline_phase', 'large_task', 'task_batch_size', 'step_batch_sizes', 'epoch_rng', 'cycle_batches',
            'large_task_batches', 'schedule', 'steps_per_epoch', 'pal_batch_sizes', 'TrainingPlan']
 
 # %% ../nbs/07_schedule.ipynb #30217f1e
@@ -18,25 +18,16 @@ def baseline_order(tasks) -> list[str]:
     "The tasks a Baseline trains one after another: the small ones first (SST, STS), the large one (Para) last."
     return sorted(in_table_order(tasks), key=lambda t: TASKS[t].large)
 
+def baseline_phase(epoch: int, epochs_per_task: int, tasks=SCORED) -> str:
+    "The task a Baseline epoch trains: SST for the first `epochs_per_task` epochs, then STS, then Para."
+    order = baseline_order(tasks)
+    return order[min(epoch // epochs_per_task, len(order) - 1)]
+
 def large_task(tasks) -> str:
     "The task whose pass (SR) or random subset (RSS) makes an epoch: Para."
     big = [t for t in in_table_order(tasks) if TASKS[t].large]
     if len(big) != 1: raise ValueError(f"SR and RSS need exactly one large task among {list(tasks)}, found {big}")
     return big[0]
-
-def cycle_batches(enc: Encoded, batch_size: int, rng: random.Random, group_by_length: bool = True):
-    "Endless batches of `enc`: a fresh shuffled pass each time the last one runs out."
-    L = enc.lengths()
-    while True:
-        for idx in batch_indices(L, batch_size, rng, group_by_length): yield collate(enc, idx)
-
-def epoch_rng(seed: int, epoch: int, task: str) -> random.Random:
-    return random.Random(f"{seed}/{epoch}/{task}")
-
-def baseline_phase(epoch: int, epochs_per_task: int, tasks=SCORED) -> str:
-    "The task a Baseline epoch trains: SST for the first `epochs_per_task` epochs, then STS, then Para."
-    order = baseline_order(tasks)
-    return order[min(epoch // epochs_per_task, len(order) - 1)]
 
 def task_batch_size(task: str, kind: str, batch_size: int, para_batch: int) -> int:
     "A task's batch: `para_batch` for the large task (Para) under RSS and in the Baseline, else `batch_size`."
@@ -48,6 +39,16 @@ def step_batch_sizes(kind: str, batch_size: int, para_batch: int, sizes: dict[st
     fixed = {t: task_batch_size(t, kind, batch_size, para_batch) for t in in_table_order(tasks)}
     return fixed | (sizes or {})
 
+# %% ../nbs/07_schedule.ipynb #0b7bf8db
+def epoch_rng(seed: int, epoch: int, task: str) -> random.Random:
+    return random.Random(f"{seed}/{epoch}/{task}")
+
+def cycle_batches(enc: Encoded, batch_size: int, rng: random.Random, group_by_length: bool = True):
+    "Endless batches of `enc`: a fresh shuffled pass each time the last one runs out."
+    L = enc.lengths()
+    while True:
+        for idx in batch_indices(L, batch_size, rng, group_by_length): yield collate(enc, idx)
+
 def large_task_batches(kind: str, enc: Encoded, batch_size: int, rss_size: int, rng, group_by_length: bool = True):
     "One epoch's index batches of the large task: all of it (SR) or a fresh random subset of `rss_size` (RSS)."
     name = enc.split.task
@@ -57,6 +58,7 @@ def large_task_batches(kind: str, enc: Encoded, batch_size: int, rss_size: int, 
     grouped = batch_indices([L[i] for i in pick], batch_size, rng(f"{name}-order"), group_by_length)
     return [[pick[i] for i in b] for b in grouped]
 
+# %% ../nbs/07_schedule.ipynb #1bed5213
 def schedule(kind: str, train: dict[str, Encoded], epoch: int, seed: int, batch_size: int = 8, para_batch: int = 128,
              rss_size: int = 140_000, epochs_per_task: int = 1, group_by_length: bool = True,
              max_steps: int | None = None, sizes: dict[str, int] | None = None):
