@@ -28,7 +28,7 @@ from .schedule import TrainingPlan
 from .tokenizer import BertTokenizer
 
 # %% auto #0
-__all__ = ['LAYER_DECAY', 'EMA_HORIZON', 'build_optimizer', 'NonFiniteLoss', 'split_by_tokens', 'train_step', 'Session', 'set_up',
+__all__ = ['LAYER_DECAY', 'EMA_HORIZON', 'build_optimizer', 'split_by_tokens', 'NonFiniteLoss', 'train_step', 'Session', 'set_up',
            'start_metrics', 'mlm_first', 'resume', 'train_epoch', 'evaluate_and_keep', 'finish', 'run', 'main']
 
 # %% ../nbs/09_train.ipynb #7e8ba98d
@@ -51,14 +51,15 @@ def build_optimizer(model: MultitaskBert, cfg: TrainConfig) -> AdamW:
     return AdamW(groups, weight_decay=cfg.weight_decay)
 
 # %% ../nbs/09_train.ipynb #304a33b7
-class NonFiniteLoss(FloatingPointError): pass
-
 def split_by_tokens(batch: dict, max_tokens: int | None) -> list[tuple[dict, float]]:
     "Slices of a collated batch of about `max_tokens` padded tokens at most (pairs count both sides), weights n_i / n."
     rows = len(batch["index"])
     width = sum(batch[k]["input_ids"].shape[1] for k in ("a", "b") if k in batch)
     k = min(rows, math.ceil(rows * width / max_tokens)) if max_tokens else 1
     return [(part, w / k) for part, w in (shard(batch, i, k) for i in range(k))] if k > 1 else [(batch, 1.0)]
+
+# %% ../nbs/09_train.ipynb #5259c4b7
+class NonFiniteLoss(FloatingPointError): pass
 
 def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, device, where: str,
                max_tokens: int | None = None, precision: str = "fp32") -> dict[str, float]:
