@@ -36,9 +36,13 @@ def command(*args, cwd, python=sys.executable):
     return r.returncode, r.stderr
 
 
-def one_line(rc, err, prog, *says):
-    "The command failed with one line, `prog: ...`, saying each of `says`, and no traceback."
-    assert rc == 1 and "Traceback" not in err, err
+def one_line(rc, err, prog, *says, kernel=False):
+    """The command failed with one line, `prog: ...`, saying each of `says`, and no traceback. With `kernel` (papermill
+    ran a Jupyter kernel, which shares the terminal and may log its own shutdown trouble, a ZMQ error, as it exits)
+    no traceback passes through our code or papermill's."""
+    assert rc == 1, err
+    if kernel: assert not [l for l in err.splitlines() if 'File "' in l and ("minibert_nb" in l or "papermill" in l)], err
+    else: assert "Traceback" not in err, err
     line = err.strip().splitlines()[-1]
     assert line.startswith(f"{prog}: ") and all(s in line for s in says), err
     return line
@@ -68,7 +72,7 @@ def test_ablate_direct_and_through_papermill(bad_data, tmp_path):
     rc, err = command("minibert_nb.ablate", *common, "--runs-dir", tmp_path / "runs", cwd=tmp_path)
     report = tmp_path / "runs" / "RSS_MP.ipynb"
     one_line(rc, err, "python -m minibert_nb.ablate", "RSS_MP failed: run.ipynb: ", "ids-sst-dev.csv: 0 usable row(s)",
-             f"(report: {report})")
+             f"(report: {report})", kernel=True)
     errors = [o for c in json.loads(report.read_text())["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert len(errors) == 1 and len(errors[0]["traceback"]) == 1           # papermill's report: the same one line
     assert errors[0]["traceback"][0].startswith("run.ipynb: ") and "ids-sst-dev.csv: 0 usable row(s)" in errors[0]["traceback"][0]
