@@ -15,7 +15,7 @@ from .model import TABLE2, parse_method
 from .paths import atomic_write
 from .report import paper_row
 from .tasks import METRICS
-from .config import parse_settings, user_errors
+from .config import OneLineError, parse_settings, user_errors
 
 # %% auto #0
 __all__ = ['find_run_notebook', 'run_method', 'collect', 'to_markdown', 'plot_ablation', 'ablate', 'write_table', 'main']
@@ -45,7 +45,7 @@ def run_method(method: str, preset: str, results: Path, runs: Path, notebook: Pa
         try: pm.execute_notebook(str(notebook), str(report), parameters=parameters, progress_bar=False,
                                  log_output=False, cwd=None)
         except pm.PapermillExecutionError as e:            # the report holds the whole story; say its one line here
-            said = e.evalue if e.ename == "OneLineError" else f"{e.ename}: {e.evalue}"
+            said = e.evalue if e.ename == OneLineError.__name__ else f"{e.ename}: {e.evalue}"
             raise RuntimeError(f"{method} failed: {said} (report: {report})") from None
     dest = results/method/"metrics.json"
     atomic_write(dest, lambda tmp: shutil.copyfile(out/"metrics.json", tmp))

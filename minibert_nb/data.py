@@ -92,6 +92,7 @@ def warn_once(path, message: str):
         log.warning("%s: %s", path, message)
 
 def line_list(ns: list[int], most: int = 5) -> str:
+    "Line numbers for a message: the first `most`, then '...'."
     return ", ".join(map(str, ns[:most])) + (", ..." if len(ns) > most else "")
 
 def read_split(task: str, path, labelled: bool = True) -> Split:
@@ -189,8 +190,7 @@ def load_tasks(data_dir=None, tasks=SCORED) -> dict[str, dict[str, Split]]:
         if missing := [f for f in TASKS[task].needed_files if not (d/f).exists()]:
             raise FileNotFoundError(f"Data directory {d} lacks {', '.join(missing)}, needed for task {task!r}")
         if not (d/train).exists():
-            whole = check_rows(read_split(task, d/dev), "train")
-            splits["train"], splits["dev"] = quora_split(whole)
+            splits["train"], splits["dev"] = quora_split(read_split(task, d/dev))
             for part, side in (("train", "the training part (80% by id)"), ("dev", "the held-out part (20% by id)")):
                 check_rows(splits[part], part, f"{side} of its split, with no {train}")
         else:

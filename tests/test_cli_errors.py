@@ -1,25 +1,9 @@
 """Every command the README names answers a user's mistake with one line naming the problem, and no traceback
 (`--debug` shows it); the data problem is found before any training, from the command line, papermill and `run()`."""
 import json, os, subprocess, sys
-from pathlib import Path
 import pytest
 
-from minibert_nb.tasks import TASKS, SCORED
-
-
-def write_folder(d: Path, rows: dict[str, int]) -> Path:
-    "A CS224N folder of the three tasks with `rows[file]` rows per file (default 3, Quora's dev 12), ids unique."
-    d.mkdir(parents=True, exist_ok=True)
-    for task in SCORED:
-        t = TASKS[task]
-        for name, labelled in zip(t.files, (True, True, False)):
-            if t.split_dev and name == t.files[0]: continue
-            head = "\t".join(["", "id", *t.columns] + ([t.label] if labelled else []))
-            n = rows.get(name, 12 if t.split_dev and labelled else 3)
-            body = ["\t".join([str(i), f"r{i}", *["some words"] * len(t.columns)] + (["1"] if labelled else []))
-                    for i in range(n)]
-            (d / name).write_text("\n".join([head, *body]) + "\n")
-    return d
+from helpers import write_folder
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from minibert_nb.data import DataError, read_split
+from minibert_nb.data import DataError, in_heldout, load_tasks, min_rows, read_split
+from minibert_nb.tasks import SCORED, TASKS
 from minibert_nb.tokenizer import BertTokenizer
+from helpers import default_rows, write_task_files
 
 transformers = pytest.importorskip("transformers")
 
@@ -113,21 +115,7 @@ def test_reader_on_real_rows_with_a_column_changed(tmp_path, data_path, file, se
     assert (got.ids, got.a, got.b, got.labels) == (expected.ids, expected.a, expected.b, expected.labels)
 
 
-from minibert_nb.data import in_heldout, load_tasks, min_rows
-from minibert_nb.tasks import SCORED, TASKS
-
 FILE_KINDS = [(task, part) for task in TASKS for part in ("train", "dev", "test")]
-
-
-def write_task_files(d, task: str, rows: dict[str, int]):
-    "`task`'s files in folder `d` (Quora: dev alone, as here), `rows[part]` well-formed rows each, ids unique."
-    t = TASKS[task]
-    for part, name, labelled in zip(("train", "dev", "test"), t.files, (True, True, False)):
-        if t.split_dev and part == "train": continue
-        head = "\t".join(["", "id", *t.columns] + ([t.label] if labelled else []))
-        body = ["\t".join([str(i), f"{part}{i}", *["some words"] * len(t.columns)] + (["1"] if labelled else []))
-                for i in range(rows[part])]
-        (d / name).write_text("\n".join([head, *body]) + "\n")
 
 
 @settings(max_examples=120, deadline=None)
@@ -138,13 +126,13 @@ def test_too_few_rows_refused_before_a_run(kind, n):
     training; with enough rows it loads."""
     task, part = kind
     t = TASKS[task]
-    rows = {"train": 3, "dev": 12 if t.split_dev else 3, "test": 3} | {part: n}
+    rows = default_rows(task) | {part: n}
     from_dev = t.split_dev and part != "test"                      # Quora: train and dev are the dev file's 80/20
     if from_dev: rows["dev"] = n
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d)
         for other in SCORED:                                       # a data folder holds the three tasks' files
-            write_task_files(folder, other, {"train": 3, "dev": 12 if TASKS[other].split_dev else 3, "test": 3})
+            write_task_files(folder, other, default_rows(other))
         write_task_files(folder, task, rows)
         name = t.files[1] if from_dev else t.files[("train", "dev", "test").index(part)]
         if from_dev:
