@@ -4,13 +4,15 @@
 
 # %% ../nbs/18_ablate.ipynb #39ef956d
 from __future__ import annotations
-import argparse, json, shutil, time
+import argparse, json, os, shutil, statistics, time
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 import minibert_nb
 from pathlib import Path
 try: import pandas as pd
 except ImportError as e:
     raise ImportError("minibert_nb.ablate needs the report extra (pandas, seaborn, papermill): "
                       "pip install 'minibert-nb[report]'") from e
+from .checkpoint import STATE_FILE
 from .model import TABLE2, parse_method
 from .paths import atomic_write
 from .report import paper_row
@@ -18,7 +20,8 @@ from .tasks import METRICS
 from .config import OneLineError, parse_settings, user_errors
 
 # %% auto #0
-__all__ = ['find_run_notebook', 'run_method', 'collect', 'to_markdown', 'plot_ablation', 'ablate', 'write_table', 'main']
+__all__ = ['find_run_notebook', 'run_name', 'start_settings', 'run_method', 'visible_gpus', 'job_slots', 'collect_runs',
+           'collect', 'to_markdown', 'plot_ablation', 'ablate', 'write_table', 'main']
 
 # %% ../nbs/18_ablate.ipynb #674a2dbf
 def find_run_notebook(notebook=None) -> Path:
@@ -31,78 +34,161 @@ def find_run_notebook(notebook=None) -> Path:
     raise FileNotFoundError(f"experiment notebook not found (looked for {', '.join(map(str, candidates))}); "
                             "reinstall minibert-nb or pass --notebook path/to/run.ipynb")
 
-def run_method(method: str, preset: str, results: Path, runs: Path, notebook: Path | None, **params) -> Path:
-    """Execute the experiment notebook for one method (or, without a notebook, `train.run` in this process); copy its
-    metrics.json into `results/<method>/`."""
-    out = runs/method
+# %% ../nbs/18_ablate.ipynb #ef973d8a
+def run_name(method: str, seed: int | None = None) -> str:
+    "The folder of one run inside the results and runs folders: the method, then its seed under `--seeds`."
+    return method if seed is None else f"{method}/seed{seed}"
+
+def start_settings(out: Path, force: bool = False) -> dict:
+    "Resume the run in `out` if a killed attempt left its training state there (and not `force`), else start afresh."
+    return dict(resume=True) if (out/STATE_FILE).exists() and not force else dict(overwrite=True)
+
+# %% ../nbs/18_ablate.ipynb #49f7d913
+def run_method(method: str, preset: str, results: Path, runs: Path, notebook: Path | None, seed: int | None = None,
+               force: bool = False, **params) -> Path:
+    """Execute the experiment notebook for one run (or, without a notebook, `train.run` in this process); copy its
+    metrics.json into `results/<run_name>/`."""
+    name = run_name(method, seed)
+    out, settings = runs/name, dict(params, **({} if seed is None else {"seed": seed}))
+    settings |= start_settings(out, force)
     if notebook is None:
         from minibert_nb.train import run
-        run(method, preset, out_dir=str(out), overwrite=True, progress=False, **params)
+        run(method, preset, out_dir=str(out), progress=False, **settings)
     else:
         import papermill as pm
-        parameters = dict(method=method, preset=preset, out_dir=str(out), overwrite=True, **params)
-        report = runs/f"{method}.ipynb"
+        parameters = dict(method=method, preset=preset, out_dir=str(out), **settings)
+        report = runs/f"{name.replace('/', '-')}.ipynb"
         try: pm.execute_notebook(str(notebook), str(report), parameters=parameters, progress_bar=False,
                                  log_output=False, cwd=None)
         except pm.PapermillExecutionError as e:            # the report holds the whole story; say its one line here
             said = e.evalue if e.ename == OneLineError.__name__ else f"{e.ename}: {e.evalue}"
-            raise RuntimeError(f"{method} failed: {said} (report: {report})") from None
-    dest = results/method/"metrics.json"
+            raise RuntimeError(f"{name} failed: {said} (report: {report})") from None
+    dest = results/name/"metrics.json"
     atomic_write(dest, lambda tmp: shutil.copyfile(out/"metrics.json", tmp))
     return dest
 
+# %% ../nbs/18_ablate.ipynb #4825751e
+def visible_gpus() -> list[str]:
+    "The GPUs this process may use: `CUDA_VISIBLE_DEVICES` if set, else every GPU torch sees."
+    if (env := os.environ.get("CUDA_VISIBLE_DEVICES")) is not None: return [g.strip() for g in env.split(",") if g.strip()]
+    import torch
+    return [str(i) for i in range(torch.cuda.device_count())]
+
+def job_slots(jobs: int, gpus: list[str], threads: int) -> list[dict]:
+    "The environment of each of `jobs` workers: a GPU each (round robin) if there are `gpus`, and threads // jobs threads."
+    share = str(max(1, threads // jobs))
+    return [{"OMP_NUM_THREADS": share, "MKL_NUM_THREADS": share, **({"CUDA_VISIBLE_DEVICES": gpus[i % len(gpus)]}
+             if gpus else {})} for i in range(jobs)]
+
+def _take_slot(slots):
+    "A worker's first act: take a slot from the queue and live in its environment."
+    env = slots.get()
+    os.environ.update(env)
+    import torch
+    torch.set_num_threads(int(env["OMP_NUM_THREADS"]))
+
 # %% ../nbs/18_ablate.ipynb #9cb31379
-def collect(results_dir) -> pd.DataFrame:
-    "One row per method with a metrics.json under `results_dir`: ours, the paper's, and the run's minutes."
+def collect_runs(results_dir) -> pd.DataFrame:
+    "One row per run under `results_dir` (`<method>/metrics.json`, `<method>/seed<k>/metrics.json`): its scores and minutes."
     rows = []
-    for f in sorted(Path(results_dir).glob("*/metrics.json")):
+    for f in sorted([*Path(results_dir).glob("*/metrics.json"), *Path(results_dir).glob("*/seed*/metrics.json")]):
         m = json.loads(f.read_text())
-        paper = paper_row(m["method"]) or {}
-        rows.append({"method": m["method"], **{k: m["best"][k] for k in METRICS},
-                     **{f"paper {k}": paper.get(k) for k in METRICS}, "minutes": m.get("time_s", float("nan")) / 60})
-    df = pd.DataFrame(rows, columns=["method", *METRICS, *[f"paper {k}" for k in METRICS], "minutes"])
+        rows.append({"method": m["method"], "seed": m.get("seed"), **{k: m["best"][k] for k in METRICS},
+                     "minutes": m.get("time_s", float("nan")) / 60})
+    return pd.DataFrame(rows, columns=["method", "seed", *METRICS, "minutes"])
+
+def collect(results_dir) -> pd.DataFrame:
+    """One row per method under `results_dir`: ours (the mean over its seeds), the paper's, the minutes of a run; with
+    several seeds, the overall score's standard deviation and each seed's."""
+    runs, rows = collect_runs(results_dir), []
+    for method, g in runs.groupby("method", sort=False):
+        paper = paper_row(method) or {}
+        row = {"method": method, **{k: g[k].mean() for k in METRICS}}
+        if len(g) > 1:
+            by_seed = g.sort_values("seed")
+            row |= {"overall sd": statistics.stdev(by_seed["overall"]), "seeds": len(g),
+                    "overall by seed": " / ".join(f"{v:.3f}" for v in by_seed["overall"])}
+        rows.append(row | {f"paper {k}": paper.get(k) for k in METRICS} | {"minutes": g["minutes"].mean()})
+    spread = ["overall sd", "seeds", "overall by seed"] if (runs.groupby("method").size() > 1).any() else []
+    df = pd.DataFrame(rows, columns=["method", *METRICS, *spread, *[f"paper {k}" for k in METRICS], "minutes"])
     order = {name: i for i, name in enumerate(TABLE2)}
     return df.sort_values("method", key=lambda s: s.map(lambda x: order.get(x, len(order)))).reset_index(drop=True)
 
 def to_markdown(df: pd.DataFrame) -> str:
-    "A GitHub markdown table of `collect`'s output (numbers to 3 decimals, minutes to 1)."
-    fmt = lambda c, v: ("" if pd.isna(v) else f"{v:.1f}" if c == "minutes" else f"{v:.3f}" if isinstance(v, float)
-                        else str(v))
-    names = ["SST", "Para", "STS", "Overall"]
-    head = ["method", *names, *[f"paper {n}" for n in names], "minutes"]
+    "A GitHub markdown table of `collect`'s output (numbers to 3 decimals, minutes to 1, seeds counted)."
+    fmt = lambda c, v: ("" if pd.isna(v) else f"{v:.1f}" if c == "minutes" else f"{v:.0f}" if c == "seeds"
+                        else f"{v:.3f}" if isinstance(v, float) else str(v))
+    names = {**dict(zip(METRICS, ["SST", "Para", "STS", "Overall"])), **{f"paper {k}": f"paper {n}" for k, n in
+             zip(METRICS, ["SST", "Para", "STS", "Overall"])}, "overall sd": "± sd", "overall by seed": "overall by seed"}
+    head = [names.get(c, c) for c in df.columns]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(fmt(c, r[c]) for c in df.columns) + " |" for _, r in df.iterrows()]
     return "\n".join(lines) + "\n"
 
-def plot_ablation(df: pd.DataFrame):
-    "Grouped bars: ours and the paper's score per method, one panel per metric."
+def plot_ablation(df: pd.DataFrame, runs: pd.DataFrame | None = None):
+    """Grouped bars: ours and the paper's score per method, one panel per metric; with `runs` (`collect_runs`), ours is
+    the mean over seeds with a bar of ± one standard deviation."""
     import seaborn as sns
+    ours = (runs if runs is not None else df)[["method", *METRICS]]
     paper = df[["method", *[f"paper {k}" for k in METRICS]]].rename(columns={f"paper {k}": k for k in METRICS})
-    long = pd.concat([df[["method", *METRICS]].melt(id_vars="method", var_name="metric").assign(source="ours"),
+    long = pd.concat([ours.melt(id_vars="method", var_name="metric").assign(source="ours"),
                       paper.melt(id_vars="method", var_name="metric").assign(source="paper")], ignore_index=True)
     g = sns.catplot(data=long, kind="bar", x="value", y="method", hue="source", col="metric", col_wrap=2, height=3.6,
-                    aspect=1.3, sharex=True, errorbar=None)
+                    aspect=1.3, sharex=True, order=list(df.method), errorbar="sd" if runs is not None else None)
     g.set_axis_labels("score", "")
     return g.figure
 
 # %% ../nbs/18_ablate.ipynb #4d1278db
 def ablate(methods=None, preset: str = "cpu", results_dir=None, runs_dir=None, notebook=None, force: bool = False,
-           direct: bool = False, **params) -> pd.DataFrame:
-    "Run `methods` (default: all of Table 2) that have no results yet, then write table.md, table.csv and chart.png."
+           direct: bool = False, seeds=None, jobs: int = 1, **params) -> pd.DataFrame:
+    """Run `methods` (default: all of Table 2), once or once per seed of `seeds`, `jobs` at a time, skipping runs that
+    have results; then write table.md, table.csv and chart.png."""
     methods = list(methods or TABLE2)
     for m in methods: parse_method(m)                       # every name checked before hours of training
+    if seeds and "seed" in params: raise ValueError("give either seeds or a seed setting, not both")
     results, runs = Path(results_dir or f"results/{preset}"), Path(runs_dir or f"runs/ablate-{preset}")
     notebook = None if direct else find_run_notebook(notebook)
     runs.mkdir(parents=True, exist_ok=True)
-    for i, m in enumerate(methods, 1):
-        if (results/m/"metrics.json").exists() and not force:
-            print(f"[{i}/{len(methods)}] {m}: results exist, skipped")
-            continue
-        t0 = time.time()
-        print(f"[{i}/{len(methods)}] {m}: running" + ("" if direct else f" (report: {runs/f'{m}.ipynb'})"), flush=True)
-        run_method(m, preset, results, runs, notebook, **params)
-        print(f"[{i}/{len(methods)}] {m}: done in {(time.time() - t0) / 60:.1f} min", flush=True)
+    todo = [(m, s) for m in methods for s in (seeds or [None])]
+    label = lambda i, m, s: f"[{i}/{len(todo)}] {run_name(m, s)}"
+    pending = []
+    for i, (m, s) in enumerate(todo, 1):
+        if (results/run_name(m, s)/"metrics.json").exists() and not force: print(f"{label(i, m, s)}: results exist, skipped")
+        else: pending.append((i, m, s))
+    start = lambda m, s: (run_method, m, preset, results, runs, notebook, s, force)
+    if jobs <= 1:
+        for i, m, s in pending:
+            t0 = time.time()
+            report = "" if direct else f" (report: {runs/(run_name(m, s).replace('/', '-') + '.ipynb')})"
+            print(f"{label(i, m, s)}: running{report}", flush=True)
+            fn, *args = start(m, s)
+            fn(*args, **params)
+            print(f"{label(i, m, s)}: done in {(time.time() - t0) / 60:.1f} min", flush=True)
+    elif pending: _run_parallel(pending, start, label, jobs, params)
     return write_table(results)
+
+def _run_parallel(pending, start, label, jobs: int, params: dict):
+    "The pending runs, `jobs` at a time in worker processes with a slot each; the first failure stops what has not begun."
+    import multiprocessing, torch
+    ctx = multiprocessing.get_context("spawn")                       # a fresh interpreter: no inherited threads or CUDA
+    slots, t0 = ctx.Queue(), time.time()
+    for env in job_slots(jobs, visible_gpus(), torch.get_num_threads()): slots.put(env)
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_take_slot, initargs=(slots,)) as pool:
+        futures = {}
+        for i, m, s in pending:
+            fn, *args = start(m, s)
+            futures[pool.submit(fn, *args, **params)] = (i, m, s)
+        print(f"{len(pending)} runs, {jobs} at a time", flush=True)
+        left = set(futures)
+        while left:
+            done, left = wait(left, return_when=FIRST_EXCEPTION)
+            for f in done:
+                i, m, s = futures[f]
+                if f.exception() is None:
+                    print(f"{label(i, m, s)}: done at {(time.time() - t0) / 60:.1f} min", flush=True)
+                    continue
+                for other in left: other.cancel()
+                raise f.exception()
 
 def write_table(results_dir) -> pd.DataFrame:
     "Collect the results under `results_dir` into its table.md, table.csv and chart.png."
@@ -110,13 +196,18 @@ def write_table(results_dir) -> pd.DataFrame:
     df = collect(results)
     (results/"table.md").write_text(to_markdown(df))
     df.round(4).to_csv(results/"table.csv", index=False)
-    plot_ablation(df).savefig(results/"chart.png", dpi=90, bbox_inches="tight")
+    runs = collect_runs(results)
+    spread = runs if runs.groupby("method").size().max() > 1 else None
+    plot_ablation(df, spread).savefig(results/"chart.png", dpi=90, bbox_inches="tight")
     return df
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m minibert_nb.ablate", description=ablate.__doc__)
     p.add_argument("--preset", default="cpu", help="smoke | cpu | gpu | paper (default: cpu, the committed table's)")
     p.add_argument("--methods", nargs="*", help="method strings (default: the 11 rows of Table 2)")
+    p.add_argument("--seeds", nargs="*", type=int, help="run every method once per seed (one row each: mean, spread, seeds)")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="runs at once: one per visible GPU (round robin), or on a CPU a share of its threads each")
     p.add_argument("--results-dir")
     p.add_argument("--runs-dir")
     p.add_argument("--notebook")
@@ -135,7 +226,8 @@ def main(argv=None):
         if a.collect: return print(to_markdown(write_table(a.results_dir or f"results/{a.preset}")))
         paths = {k: v for k, v in (("data_dir", a.data_dir), ("model_dir", a.model_dir)) if v}
         extra = {**paths, **parse_settings(a.set)}
-        df = ablate(a.methods, a.preset, a.results_dir, a.runs_dir, a.notebook, a.force, a.direct, **extra)
+        df = ablate(a.methods, a.preset, a.results_dir, a.runs_dir, a.notebook, a.force, a.direct, a.seeds, a.jobs,
+                    **extra)
     print(to_markdown(df))
 
 # %% ../nbs/18_ablate.ipynb #6be4bf4b

@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse, json
 from pathlib import Path
 import torch
-from .bench_encoder import (
-    MATMUL_OPS, bench_compile, bench_encoder, bench_optimizer, bench_precision, bench_profile, bench_tokenizer)
+from minibert_nb.bench_encoder import (
+    MATMUL_OPS, bench_compile, bench_encoder, bench_optimizer, bench_precision, bench_precision_load, bench_profile,
+    bench_tokenizer)
 from .bench_training import bench_checkpoint, bench_memory, bench_padding
 from .bert import BertModel
 from .checkpoint import write_json
@@ -18,12 +19,12 @@ from .paths import resolve_model_dir
 from .precision import PRECISIONS, resolve_precision
 
 # %% auto #0
-__all__ = ['PARTS', 'ROWS', 'part_key', 'all_texts', 'parse_args', 'run_parts', 'main', 'precision_rows', 'tokenizer_rows',
-           'encoder_rows', 'optimizer_rows', 'compile_rows', 'profile_rows', 'padding_rows', 'memory_rows',
-           'checkpoint_rows', 'format_table']
+__all__ = ['PARTS', 'ROWS', 'part_key', 'all_texts', 'parse_args', 'run_parts', 'main', 'precision_rows', 'loaded_rows',
+           'tokenizer_rows', 'encoder_rows', 'optimizer_rows', 'compile_rows', 'profile_rows', 'padding_rows',
+           'memory_rows', 'checkpoint_rows', 'format_table']
 
 # %% ../nbs/22_bench.ipynb #d48f76b1
-PARTS = ["precision", "tokenizer", "encoder", "optimizer", "compile", "profile", "padding", "memory", "checkpoint"]
+PARTS = ["precision", "loaded", "tokenizer", "encoder", "optimizer", "compile", "profile", "padding", "memory", "checkpoint"]
 
 def part_key(part: str, device: str, precision: str, batch: int, length: int) -> str:
     "JSON key of an encoder/compile result: the part's name for the default setting (CPU, fp32, 32×64), else with it."
@@ -60,11 +61,12 @@ def run_parts(a: argparse.Namespace) -> dict:
     res = {"torch": torch.__version__}
     if precision == "auto":
         bert = BertModel.from_pretrained(md).to(a.device)
-        precision, speedup = resolve_precision("auto", bert, a.device, a.batch, a.length)
+        precision, speedup, _ = resolve_precision("auto", bert, a.device, a.batch, a.length)
         res["auto"] = {"chooses": precision, "bf16_speedup": None if speedup is None else round(speedup, 2)}
     shape = dict(batch=a.batch, length=a.length, device=a.device, precision=precision, repeats=a.repeats)
     setting, suffix = (dev, precision, a.batch, a.length), "" if precision == "fp32" else f"_{precision}"
     work = {"precision": (f"precision_{dev}", lambda: bench_precision(md, a.device, a.batch, a.length)),
+            "loaded": ("loaded", lambda: bench_precision_load(md)),
             "tokenizer": ("tokenizer", lambda: bench_tokenizer(md, all_texts(a.data_dir))),
             "encoder": (part_key("encoder", *setting), lambda: bench_encoder(md, **shape)),
             "optimizer": ("optimizer", lambda: bench_optimizer(md)),
@@ -110,6 +112,13 @@ def precision_rows(p: dict, th: str) -> list[tuple]:
         rows += [(f"{shape} s, ours (fp32 / bf16){th}", f"{s['fp32']} / {s['bf16']}",
                   f"×{s['fp32'] / s['bf16']:.2f} (per round ×{p[mode]['bf16_speedup_paired']})")]
     return rows
+
+def loaded_rows(p: dict, th: str) -> list[tuple]:
+    now, before, cpu = p["now"], p["before"], p.get("cpu", {})
+    where = f"{cpu.get('model', '?')}, flags {' '.join(cpu.get('bf16_flags', [])) or 'none'}"
+    return [(f"auto under load ({p['busy_processes']} busy processes; {where}): runs choosing bf16, one thread's CPU "
+             f"time and the flags / wall time{th}", f"{now['bf16']} of {now['runs']} / {before['bf16']} of {before['runs']}",
+             f"{now['decide_s']} s / {before['decide_s']} s to decide")]
 
 def tokenizer_rows(t: dict, th: str) -> list[tuple]:
     rates = " / ".join(str(t[k]) for k in ("ours_sent_per_s", "transformers_slow_sent_per_s",
@@ -186,7 +195,7 @@ def checkpoint_rows(c: dict, th: str) -> list[tuple]:
              f"{ms['save']} / {ms['load']} / {ms['checksum']}",
              f"checksum {c['checksum_share_of_load']:.0%} of a load")]
 
-ROWS = {"precision": precision_rows, "tokenizer": tokenizer_rows, "encoder": encoder_rows, "optimizer": optimizer_rows,
+ROWS = {"precision": precision_rows, "loaded": loaded_rows, "tokenizer": tokenizer_rows, "encoder": encoder_rows, "optimizer": optimizer_rows,
         "compile": compile_rows, "profile": profile_rows, "padding": padding_rows, "memory": memory_rows,
         "checkpoint": checkpoint_rows}
 

@@ -17,7 +17,7 @@ from .tokenizer import BertTokenizer
 # %% auto #0
 __all__ = ['MATMUL_OPS', 'bench_tokenizer', 'load_encoder', 'encoder_optimizer', 'encoder_forward', 'encoder_step',
            'encoder_infer', 'step_as_matmuls', 'step_memory_mb', 'bench_encoder', 'bench_optimizer', 'bench_compile',
-           'profile_shares', 'bench_profile', 'bench_precision']
+           'profile_shares', 'bench_profile', 'bench_precision', 'bench_precision_load']
 
 # %% ../nbs/22b_bench_encoder.ipynb #289ed930
 def bench_tokenizer(model_dir, texts: list[str], repeats: int = 3) -> dict:
@@ -225,7 +225,7 @@ def bench_precision(model_dir, device="cpu", batch: int = 32, length: int = 64, 
     iids = torch.randint(1000, bert.config.vocab_size, (2 * batch, length), device=device)
     imask = torch.ones_like(iids)
     for mode, train in (("train", True), ("inference", False)):
-        precision, speedup = resolve_precision("auto", bert, device, batch, length, train)
+        precision, speedup, _ = resolve_precision("auto", bert, device, batch, length, train)
         bert.train(train)
         if train: work = lambda p: encoder_step(bert, opt, ids, mask, p)
         else: work = lambda p: encoder_infer(bert, iids, imask, p)
@@ -234,4 +234,31 @@ def bench_precision(model_dir, device="cpu", batch: int = 32, length: int = 64, 
         res[mode] = {"s": {k: round(v, 5) for k, v in medians(rounds).items()},
                      "bf16_speedup_paired": round(paired_speedup(rounds, "fp32", "bf16"), 2), "auto_chooses": precision,
                      "auto_probe_bf16_speedup": None if speedup is None else round(speedup, 2)}
+    return res
+
+# %% ../nbs/22b_bench_encoder.ipynb #09ae7892
+def _first_line(model_dir: str, rule: str) -> tuple[str, float]:
+    "A run's first line about precision, and the seconds it took to decide, under `rule` 'now' or 'before'."
+    from functools import partial
+    from minibert_nb.config import make_config, run_precision
+    from minibert_nb.precision import describe_precision, time_precisions
+    bert, t = BertModel.from_pretrained(model_dir), time.perf_counter()
+    if rule == "now": choice = run_precision(make_config("RSS_MP_GS", "cpu"), bert, torch.device("cpu"), {})
+    else: choice = resolve_precision("auto", bert, "cpu", timer=partial(time_precisions, wall=True), cpuinfo="/nonexistent")
+    return describe_precision(choice), time.perf_counter() - t
+
+def bench_precision_load(model_dir, busy: int = 2, runs: int = 10, before_runs: int | None = None) -> dict:
+    """`auto`'s choice in `runs` fresh processes while `busy` CPU-bound processes run, by today's rule and (in
+    `before_runs`, default `runs`) the rule before it; the count of bf16 choices and each first line."""
+    import multiprocessing, subprocess, sys
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy)]
+    res = {"cpu": cpu_model(), "busy_processes": busy}
+    try:
+        with multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
+            for rule, n in (("now", runs), ("before", runs if before_runs is None else before_runs)):
+                out = [pool.apply(_first_line, (str(model_dir), rule)) for _ in range(n)]
+                res[rule] = {"runs": n, "bf16": sum(l.startswith("precision bf16") for l, _ in out),
+                             "decide_s": round(sum(s for _, s in out) / max(n, 1), 2), "first_lines": [l for l, _ in out]}
+    finally:
+        for h in hogs: h.kill(); h.wait()
     return res

@@ -15,7 +15,7 @@ from .checkpoint import STATE_FILE
 from .distributed import world
 from .model import parse_method
 from .paths import resolve_model_dir
-from .precision import check_precision, cpu_model, resolve_precision
+from .precision import Precision, check_precision, cpu_model, resolve_precision
 
 # %% auto #0
 __all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'USER_ERRORS', 'PARAMETER_TYPES', 'TrainConfig', 'default_preset', 'make_config',
@@ -47,6 +47,8 @@ class TrainConfig:
     max_tokens: int | None = None    # forward passes of at most this many padded tokens per task batch (None: whole)
     eval_limit: int | None = None    # evaluate and predict on the first N dev/test examples per task (None: all)
     group_by_length: bool = True
+    pad_multiple: int = 1            # pad each batch's length up to a multiple of this (32: a few shapes, for compile)
+    compile: bool = False            # torch.compile the encoder (compilation counts in the run's minutes)
     seed: int = 11711
     device: str = "auto"             # auto | cpu | cuda | cuda:N
     precision: str = "auto"          # auto (bf16 where measured clearly faster, else fp32) | fp32 | bf16
@@ -87,7 +89,7 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     nullable = ("head_lr", "max_steps", "eval_limit", "max_tokens", "dropout")   # None means something for these
     overrides = {k: v for k, v in overrides.items() if v is not None or k in nullable}
     cfg = TrainConfig(method=method, preset=preset, **{**PRESETS[preset], **overrides})
-    for name in ("epochs", "batch_size", "para_batch", "rss_size", "max_length", "seed", "mlm_steps"):
+    for name in ("epochs", "batch_size", "para_batch", "rss_size", "max_length", "seed", "mlm_steps", "pad_multiple"):
         v = getattr(cfg, name)
         if not isinstance(v, int) or isinstance(v, bool) or v < (0 if name == "seed" else 1):
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
@@ -100,6 +102,7 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
         raise ValueError(f"dropout must be a number in [0, 1) or None (the checkpoint's), got {cfg.dropout!r}")
     if cfg.lr_schedule not in ("constant", "linear"):
         raise ValueError(f"lr_schedule must be 'constant' or 'linear', got {cfg.lr_schedule!r}")
+    if not isinstance(cfg.compile, bool): raise ValueError(f"compile must be true or false, got {cfg.compile!r}")
     check_precision(cfg.precision)
     return cfg
 
@@ -171,15 +174,16 @@ def machine_info(device: torch.device) -> dict:
     info["processes"] = world()[1]
     return info
 
-def run_precision(cfg: TrainConfig, bert: BertModel, device: torch.device, resumed: dict) -> tuple[str, float | None]:
-    "The run's precision and bf16's measured speed-up; a resumed run keeps its own under `auto`; rank 0 decides."
-    if cfg.precision == "auto" and "precision" in resumed: return resumed["precision"], resumed.get("bf16_speedup")
+def run_precision(cfg: TrainConfig, bert: BertModel, device: torch.device, resumed: dict) -> Precision:
+    "The run's `Precision`; a resumed run keeps its own under `auto`; rank 0 decides."
+    if cfg.precision == "auto" and "precision" in resumed:
+        return Precision(resumed["precision"], resumed.get("bf16_speedup"), "auto: the interrupted run's own, resumed")
     rank, n_ranks = world()
     batch = max(1, max(cfg.batch_size, cfg.para_batch) // n_ranks)      # a GPU is probed at the run's largest batch
-    choice = [None, None]
+    choice = [None, None, None]
     if rank == 0: choice = [*resolve_precision(cfg.precision, bert, device, batch, min(cfg.max_length, 32))]
     if n_ranks > 1: torch.distributed.broadcast_object_list(choice, src=0)
-    return tuple(choice)
+    return Precision(*choice)
 
 def peak_rss_mb() -> float:
     "Peak resident memory of this process so far, in MB (Linux and macOS)."

@@ -14,8 +14,9 @@ from .heads import ConvBackbone, LayerMix, Projection, cosine_score, join_pairs,
 from .tasks import SCORED, TASKS
 
 # %% auto #0
-__all__ = ['TOKENS', 'AUXILIARY', 'VALID_TOKENS', 'PAPER_TABLE2', 'TABLE2', 'ORDINAL_SPREAD', 'RDROP_ALPHA', 'Method', 'Token',
-           'parse_method', 'method_table', 'method_tasks', 'MultitaskBert', 'ordinal_targets', 'rdrop_penalty']
+__all__ = ['TOKENS', 'AUXILIARY', 'VALID_TOKENS', 'PAPER_TABLE2', 'TABLE2', 'TOKEN_TENSORS', 'ORDINAL_SPREAD', 'RDROP_ALPHA',
+           'Method', 'Token', 'parse_method', 'method_table', 'pad_length', 'method_tasks', 'MultitaskBert',
+           'ordinal_targets', 'rdrop_penalty']
 
 # %% ../nbs/04_model.ipynb #b027f6cd
 @dataclass(frozen=True)
@@ -147,6 +148,15 @@ def method_table() -> str:
     rows = [f"| `{t.name}`{' (paper)' if t.paper else ''} | {t.doc} | `{t.notebook}` | {t.effect} |" for t in TOKENS]
     return "\n".join(["| token | what it does | notebook | measured here |", "|---|---|---|---|", *rows])
 
+# %% ../nbs/04_model.ipynb #e2ddde1c
+TOKEN_TENSORS = ("input_ids", "attention_mask", "token_type_ids")
+
+def pad_length(x: dict, multiple: int = 1) -> dict:
+    "`x` with its token tensors right-padded with zeros ([PAD], masked out) to a multiple of `multiple` tokens."
+    extra = -x["input_ids"].shape[1] % multiple
+    if not extra: return x
+    return {k: F.pad(v, (0, extra)) if k in TOKEN_TENSORS else v for k, v in x.items()}
+
 # %% ../nbs/04_model.ipynb #64f59fb4
 def method_tasks(method: Method) -> list[str]:
     "The tasks a method trains and evaluates, in table order: the scored three and the method's auxiliaries."
@@ -154,9 +164,9 @@ def method_tasks(method: Method) -> list[str]:
 
 class MultitaskBert(nn.Module):
     "A shared BERT encoder with a head per task (`tasks.TASKS`): the three scored ones and the method's auxiliaries."
-    def __init__(self, bert: BertModel, method: Method):
+    def __init__(self, bert: BertModel, method: Method, length_multiple: int = 1):
         super().__init__()
-        self.bert, self.method = bert, method
+        self.bert, self.method, self.length_multiple = bert, method, length_multiple
         self.tasks = method_tasks(method)
         self.thresholds: dict[str, float] = {}    # THR: binary tasks' tuned decision thresholds (checkpointed)
         H = bert.config.hidden_size
@@ -183,6 +193,7 @@ class MultitaskBert(nn.Module):
 
     def sentence_vectors(self, task: str, x: dict) -> torch.Tensor:
         "Pooled vectors (B, H) of a padded batch `x` (`input_ids`, `attention_mask`, `token_type_ids`) for `task`"
+        x = pad_length(x, self.length_multiple)
         mask = x["attention_mask"]
         mix = self.mixes[task] if task in self.mixes else None
         out = self.bert(x["input_ids"], mask, x.get("token_type_ids"), output_hidden_states=mix is not None)

@@ -6,11 +6,13 @@
 from __future__ import annotations
 import contextlib, statistics, time
 from pathlib import Path
+from typing import NamedTuple
 import torch
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'BF16_MIN_SPEEDUP', 'CLOSE_CALL', 'BF16_FLAGS', 'check_precision', 'autocast', 'weights_cast_once',
-           'choose_precision', 'time_precisions', 'close_call', 'resolve_precision', 'describe_precision', 'cpu_model']
+__all__ = ['PRECISIONS', 'BF16_MIN_SPEEDUP', 'BF16_FLAGS', 'BF16_UNITS', 'CLOSE_CALL', 'ROUNDS_AGREE', 'check_precision',
+           'autocast', 'weights_cast_once', 'choose_precision', 'rounds_spread', 'time_precisions', 'cpu_model',
+           'bf16_units', 'Precision', 'close_call', 'resolve_precision', 'describe_precision']
 
 # %% ../nbs/11_precision.ipynb #3e4b766c
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -37,76 +39,110 @@ def weights_cast_once(device, precision: str) -> contextlib.AbstractContextManag
 # %% ../nbs/11_precision.ipynb #19808e91
 BF16_MIN_SPEEDUP = 1.3
 
-def choose_precision(seconds: dict[str, float], min_speedup: float = BF16_MIN_SPEEDUP) -> tuple[str, float]:
-    "('bf16' or 'fp32', bf16's speed-up fp32 time / bf16 time) from the median `seconds` of each precision."
-    speedup = seconds["fp32"] / seconds["bf16"]
+def choose_precision(rounds: dict[str, list[float]], min_speedup: float = BF16_MIN_SPEEDUP) -> tuple[str, float]:
+    "('bf16' or 'fp32', bf16's speed-up: fp32's median seconds / bf16's) from the `rounds` of each precision."
+    speedup = statistics.median(rounds["fp32"]) / statistics.median(rounds["bf16"])
     return ("bf16" if speedup >= min_speedup else "fp32"), speedup
+
+def rounds_spread(rounds: dict[str, list[float]]) -> float:
+    "The largest paired speed-up over the smallest (round i's fp32 seconds / its bf16 seconds): 1.0 when all agree."
+    paired = [a / b for a, b in zip(rounds["fp32"], rounds["bf16"])]
+    return max(paired) / min(paired)
 
 # %% ../nbs/11_precision.ipynb #80d34a3b
 def _sync(device: torch.device):
     if device.type == "cuda": torch.cuda.synchronize(device)
 
 def time_precisions(bert: torch.nn.Module, device, batch: int = 8, length: int = 32, train: bool = True,
-                    repeats: int = 3) -> dict[str, float]:
-    """Median seconds of one forward (+ backward if `train`) of `bert` on a random `batch`×`length` input in fp32 and in
-    bf16."""
+                    repeats: int = 3, wall: bool = False) -> dict[str, list[float]]:
+    """Seconds of each of `repeats` rounds of one forward (+ backward if `train`) of `bert` on a random `batch`×`length`
+    input in fp32 and in bf16: wall time on a GPU, one thread's CPU time on a CPU (`wall`: wall time with all of torch's
+    threads on a CPU too, as the probe measured before; `bench --only loaded` compares the two)."""
     device = torch.device(device)
     ids = torch.randint(bert.config.vocab_size, (batch, length), generator=torch.Generator().manual_seed(0)).to(device)
     mask, params = torch.ones_like(ids), [p for p in bert.parameters() if p.requires_grad]
-    grads, was_training = [p.grad for p in params], bert.training
+    grads, was_training, threads = [p.grad for p in params], bert.training, torch.get_num_threads()
+    one_thread = device.type == "cpu" and not wall
+    clock = time.thread_time if one_thread else time.perf_counter
     def once(precision):
         with torch.set_grad_enabled(train), autocast(device, precision): out = bert(ids, mask).last_hidden_state
         if train: torch.autograd.backward(out.float().mean(), inputs=params)
     times = {"fp32": [], "bf16": []}
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        bert.train(train)
-        for r in range(repeats + 1):                                   # round 0 warms up (allocations, kernel choice)
-            for p in times:
-                _sync(device)
-                t = time.perf_counter()
-                once(p)
-                _sync(device)
-                if r: times[p].append(time.perf_counter() - t)
-    bert.train(was_training)
-    for p, g in zip(params, grads): p.grad = g
-    return {p: statistics.median(v) for p, v in times.items()}
-
-# %% ../nbs/11_precision.ipynb #503652a1
-CLOSE_CALL = 1.25                  # a speed-up within this factor of BF16_MIN_SPEEDUP is measured again, longer
-
-def close_call(speedup: float, min_speedup: float = BF16_MIN_SPEEDUP, margin: float = CLOSE_CALL) -> bool:
-    "Whether a measured speed-up is near enough the threshold that a moment's noise could have decided it."
-    return min_speedup / margin < speedup < min_speedup * margin
-
-def resolve_precision(precision: str, bert: torch.nn.Module, device, batch: int = 8, length: int = 32,
-                      train: bool = True, timer=time_precisions) -> tuple[str, float | None]:
-    """The precision to run in and bf16's measured speed-up (None when nothing was measured); a `close_call` is
-    measured again with three times the rounds (`timer`: `time_precisions`, or a stand-in for tests)."""
-    device = torch.device(device)
-    bf16_ok = device.type != "cuda" or torch.cuda.is_bf16_supported()
-    if check_precision(precision) == "bf16" and not bf16_ok:
-        raise ValueError(f"precision 'bf16' asked for, but {torch.cuda.get_device_name(device)} "
-                         "does not support bfloat16")
-    if precision != "auto": return precision, None
-    if not bf16_ok: return "fp32", None
-    if device.type == "cpu": batch, length = min(batch, 8), min(length, 32)     # the ratio barely moves with the shape
-    choice = choose_precision(timer(bert, device, batch, length, train))
-    if close_call(choice[1]): choice = choose_precision(timer(bert, device, batch, length, train, repeats=9))
-    return choice
-
-def describe_precision(precision: str, speedup: float | None) -> str:
-    "One line for the start of a run: what runs and why."
-    if speedup is None: return f"precision {precision} (forced)"
-    side = "≥" if precision == "bf16" else "<"
-    why = f"auto: bf16 measured ×{speedup:.2f} the speed of fp32, {side} ×{BF16_MIN_SPEEDUP}"
-    return f"precision {precision} ({why})"
+    try:
+        if one_thread: torch.set_num_threads(1)                       # every operation runs in this thread, on its clock
+        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+            bert.train(train)
+            for r in range(repeats + 1):                               # round 0 warms up (allocations, kernel choice)
+                for p in times:
+                    _sync(device)
+                    t = clock()
+                    once(p)
+                    _sync(device)
+                    if r: times[p].append(clock() - t)
+    finally:
+        torch.set_num_threads(threads)
+        bert.train(was_training)
+        for p, g in zip(params, grads): p.grad = g
+    return times
 
 # %% ../nbs/11_precision.ipynb #40eba42b
-BF16_FLAGS = ("amx_bf16", "avx512_bf16", "avx512_fp16", "amx_tile")
+BF16_FLAGS = ("amx_bf16", "avx512_bf16", "avx512_fp16", "amx_tile", "bf16")
+BF16_UNITS = ("amx_bf16", "avx512_bf16", "bf16")        # the flags of units that compute in bf16
 
 def cpu_model(cpuinfo: str | Path = "/proc/cpuinfo") -> dict:
     "The CPU's model name and the flags of `BF16_FLAGS` it has, from `cpuinfo` (empty where that cannot be read)."
     try: info = Path(cpuinfo).read_text()
     except OSError: return {}
     field = lambda name: next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith(name)), "")
-    return {"model": field("model name"), "bf16_flags": [f for f in BF16_FLAGS if f in field("flags").split()]}
+    flags = (field("flags") or field("Features")).split()
+    return {"model": field("model name") or field("CPU part"), "bf16_flags": [f for f in BF16_FLAGS if f in flags]}
+
+def bf16_units(cpuinfo: str | Path = "/proc/cpuinfo") -> list[str] | None:
+    "The CPU's flags among `BF16_UNITS` (None where `cpuinfo` cannot be read: nothing known)."
+    info = cpu_model(cpuinfo)
+    return [f for f in info["bf16_flags"] if f in BF16_UNITS] if info else None
+
+# %% ../nbs/11_precision.ipynb #503652a1
+CLOSE_CALL = 1.25                  # a speed-up within this factor of BF16_MIN_SPEEDUP is measured again, longer
+ROUNDS_AGREE = 1.25                # rounds whose paired speed-ups differ by more than this factor are not trusted
+
+class Precision(NamedTuple):
+    "A run's precision, bf16's measured speed-up (None: not measured) and why it was chosen."
+    precision: str
+    speedup: float | None
+    why: str
+
+def close_call(speedup: float, min_speedup: float = BF16_MIN_SPEEDUP, margin: float = CLOSE_CALL) -> bool:
+    "Whether a measured speed-up is near enough the threshold that a moment's noise could have decided it."
+    return min_speedup / margin < speedup < min_speedup * margin
+
+# %% ../nbs/11_precision.ipynb #8c87e214
+def resolve_precision(precision: str, bert: torch.nn.Module, device, batch: int = 8, length: int = 32,
+                      train: bool = True, timer=time_precisions, cpuinfo: str | Path = "/proc/cpuinfo") -> Precision:
+    """The `Precision` to run in: forced, or by `auto`'s rules above (`timer`: `time_precisions`, or a stand-in for
+    tests; `cpuinfo`: where the CPU's flags are read)."""
+    device = torch.device(device)
+    bf16_ok = device.type != "cuda" or torch.cuda.is_bf16_supported()
+    if check_precision(precision) == "bf16" and not bf16_ok:
+        raise ValueError(f"precision 'bf16' asked for, but {torch.cuda.get_device_name(device)} "
+                         "does not support bfloat16")
+    if precision != "auto": return Precision(precision, None, "forced")
+    if not bf16_ok: return Precision("fp32", None, f"auto: {torch.cuda.get_device_name(device)} has no bfloat16")
+    units = bf16_units(cpuinfo) if device.type == "cpu" else None
+    if units == []:
+        return Precision("fp32", None, f"auto: this CPU has no bf16 units (flags {', '.join(BF16_UNITS)}): fp32, "
+                                       "not measured")
+    if device.type == "cpu": batch, length = min(batch, 8), min(length, 32)     # the ratio barely moves with the shape
+    rounds = timer(bert, device, batch, length, train)
+    if close_call(choose_precision(rounds)[1]) or rounds_spread(rounds) > ROUNDS_AGREE:
+        rounds = timer(bert, device, batch, length, train, repeats=9)
+    (choice, speedup), spread = choose_precision(rounds), rounds_spread(rounds)
+    where = " in one CPU thread" if device.type == "cpu" else ""
+    prior = f"this CPU has {' '.join(units)}; " if units else ""
+    measured = f"auto: {prior}bf16 measured ×{speedup:.2f} the speed of fp32{where} (rounds within ×{spread:.2f})"
+    if units and spread > ROUNDS_AGREE: return Precision("bf16", speedup, f"{measured}: too noisy to take bf16 away")
+    return Precision(choice, speedup, f"{measured}, {'≥' if choice == 'bf16' else '<'} ×{BF16_MIN_SPEEDUP}")
+
+def describe_precision(choice: Precision) -> str:
+    "One line for the start of a run: what runs and why."
+    return f"precision {choice.precision} ({choice.why})"

@@ -55,7 +55,7 @@ class Predictor:
         loaded = [load_checkpoint(c, self.device) for c in checkpoints]
         self.models = [m.eval() for m, _ in loaded]
         self.model, self.meta = loaded[0]                      # the first member (the only one without an ensemble)
-        self.precision, self.bf16_speedup = resolve_precision(precision, self.model.bert, self.device, batch=64,
+        self.precision, self.bf16_speedup, _ = resolve_precision(precision, self.model.bert, self.device, batch=64,
                                                               length=32, train=False)
 
     def _batch(self, texts: list[str]):

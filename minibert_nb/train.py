@@ -23,7 +23,7 @@ from .model import Method, MultitaskBert, method_tasks, parse_method
 from .optim import AdamW, WeightEMA, lr_factor
 from .paths import resolve_model_dir
 from .pcgrad import PCGrad
-from .precision import autocast, describe_precision, weights_cast_once
+from .precision import Precision, autocast, describe_precision, weights_cast_once
 from .schedule import TrainingPlan
 from .tokenizer import BertTokenizer
 
@@ -146,14 +146,15 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     seed_everything(cfg.seed)
     tok, splits = BertTokenizer.from_pretrained(model_dir), load_tasks(cfg.data_dir, method_tasks(m))
     if m.closure: splits["para"]["train"] = duplicate_closure(splits["para"]["train"], splits["para"]["dev"])
-    model = MultitaskBert(BertModel.from_pretrained(model_dir, **encoder_overrides(cfg)), m).to(device)
-    precision, speedup = run_precision(cfg, model.bert, device, train_state_info(out/STATE_FILE) if cfg.resume else {})
-    s = Session(cfg, m, device, joined is not None, out, tok, splits, model, model, precision, speedup,
-                start_metrics(cfg, splits, device, precision, speedup), progress, start)
+    model = MultitaskBert(BertModel.from_pretrained(model_dir, **encoder_overrides(cfg)), m, cfg.pad_multiple).to(device)
+    choice = run_precision(cfg, model.bert, device, train_state_info(out/STATE_FILE) if cfg.resume else {})
+    s = Session(cfg, m, device, joined is not None, out, tok, splits, model, model, choice.precision, choice.speedup,
+                start_metrics(cfg, splits, device, choice), progress, start)
     s.train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in splits}
     s.dev = {t: encode_split(s.limit(splits[t]["dev"]), tok, cfg.max_length) for t in splits}
-    if progress: print(describe_precision(precision, speedup), flush=True)
+    if progress: print(describe_precision(choice), flush=True)
     if m.mlm and not cfg.resume: mlm_first(s)
+    if cfg.compile: model.bert.compile()          # in place: the weights keep their names (checkpoints, DDP, EMA)
     if n_ranks > 1: s.ddp = torch.nn.parallel.DistributedDataParallel(
         model, device_ids=[device.index] if device.type == "cuda" else None, find_unused_parameters=True)
     s.optimizer = build_optimizer(model, cfg)
@@ -167,10 +168,10 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     return s
 
 # %% ../nbs/09_train.ipynb #af7cf8ea
-def start_metrics(cfg: TrainConfig, splits: dict, device, precision: str, speedup: float | None) -> dict:
+def start_metrics(cfg: TrainConfig, splits: dict, device, choice: Precision) -> dict:
     "`metrics.json` before the first epoch: settings, data sizes, skipped rows, empty sentences, machine, precision."
-    speedup = None if speedup is None else round(speedup, 2)
-    machine = machine_info(device) | dict(precision=precision, bf16_speedup=speedup)
+    speedup = None if choice.speedup is None else round(choice.speedup, 2)
+    machine = machine_info(device) | dict(precision=choice.precision, bf16_speedup=speedup, precision_why=choice.why)
     return {"method": cfg.method, "preset": cfg.preset, "config": asdict(cfg), "seed": cfg.seed,
             "skipped_rows": {s.path.name: s.skipped for t in splits for s in splits[t].values()},
             "empty_sentences": {s.path.name: s.empty for t in splits for s in splits[t].values()},
