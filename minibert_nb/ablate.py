@@ -4,7 +4,7 @@
 
 # %% ../nbs/18_ablate.ipynb #39ef956d
 from __future__ import annotations
-import argparse, json, os, shutil, statistics, time
+import argparse, json, os, shutil, statistics, sys, time
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 import minibert_nb
 from pathlib import Path
@@ -81,7 +81,10 @@ def job_slots(jobs: int, gpus: list[str], threads: int) -> list[dict]:
              if gpus else {})} for i in range(jobs)]
 
 def _take_slot(slots):
-    "A worker's first act: take a slot from the queue and live in its environment."
+    "A worker's first act: die with the ablation if it is killed (Linux), take a slot and live in its environment."
+    if sys.platform.startswith("linux"):                      # PR_SET_PDEATHSIG: a killed ablation leaves no workers,
+        import ctypes, signal                                 # only its runs' training states, which resume
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)
     env = slots.get()
     os.environ.update(env)
     import torch

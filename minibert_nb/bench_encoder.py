@@ -243,20 +243,23 @@ def _first_line(model_dir: str, rule: str) -> tuple[str, float]:
     from minibert_nb.config import make_config, run_precision
     from minibert_nb.precision import describe_precision, time_precisions
     bert, t = BertModel.from_pretrained(model_dir), time.perf_counter()
-    if rule == "now": choice = run_precision(make_config("RSS_MP_GS", "cpu"), bert, torch.device("cpu"), {})
-    else: choice = resolve_precision("auto", bert, "cpu", timer=partial(time_precisions, wall=True), cpuinfo="/nonexistent")
-    return describe_precision(choice), time.perf_counter() - t
+    if rule == "now": line = describe_precision(run_precision(make_config("RSS_MP_GS", "cpu"), bert, torch.device("cpu"), {}))
+    else:
+        before = resolve_precision("auto", bert, "cpu", timer=partial(time_precisions, wall=True), cpuinfo="/nonexistent")
+        line = describe_precision(before).replace("in one CPU thread", "in wall time, every thread")   # what it timed
+    return line, time.perf_counter() - t
 
 def bench_precision_load(model_dir, busy: int = 2, runs: int = 10, before_runs: int | None = None) -> dict:
     """`auto`'s choice in `runs` fresh processes while `busy` CPU-bound processes run, by today's rule and (in
     `before_runs`, default `runs`) the rule before it; the count of bf16 choices and each first line."""
     import multiprocessing, subprocess, sys
+    from concurrent.futures import ProcessPoolExecutor
     hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy)]
     res = {"cpu": cpu_model(), "busy_processes": busy}
     try:
-        with multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1) as pool:
             for rule, n in (("now", runs), ("before", runs if before_runs is None else before_runs)):
-                out = [pool.apply(_first_line, (str(model_dir), rule)) for _ in range(n)]
+                out = [pool.submit(_first_line, str(model_dir), rule).result() for _ in range(n)]
                 res[rule] = {"runs": n, "bf16": sum(l.startswith("precision bf16") for l, _ in out),
                              "decide_s": round(sum(s for _, s in out) / max(n, 1), 2), "first_lines": [l for l, _ in out]}
     finally:

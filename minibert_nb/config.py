@@ -55,6 +55,10 @@ class TrainConfig:
     overwrite: bool = False          # replace an out_dir that holds another run's results
     resume: bool = False             # continue the interrupted run in out_dir from its last complete epoch
     mlm_steps: int = 200             # MLM: masked-language-model steps (batches of para_batch sentences) first
+    sst_trees: str | None = None     # PHR: the treebank's trees/train.txt (SST's sentences with every phrase labelled)
+    phrase_min_words: int = 2        # PHR: the shortest phrase that trains, in words
+    phrase_rows: float = 1.0         # PHR: phrases per sentence in an SST batch
+    phrase_weight: float = 1.0       # PHR: a phrase's weight in SST's loss (a sentence's: 1)
 
 _CPU = dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
             rss_size=100 * 32, max_steps=100, max_length=128, eval_limit=None, max_tokens=2048)
@@ -86,15 +90,22 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     names = [f.name for f in fields(TrainConfig)]
     unknown = sorted(set(overrides) - set(names))
     if unknown: raise ValueError(f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(names)}")
-    nullable = ("head_lr", "max_steps", "eval_limit", "max_tokens", "dropout")   # None means something for these
+    nullable = ("head_lr", "max_steps", "eval_limit", "max_tokens", "dropout", "sst_trees")   # None means something
     overrides = {k: v for k, v in overrides.items() if v is not None or k in nullable}
     cfg = TrainConfig(method=method, preset=preset, **{**PRESETS[preset], **overrides})
-    for name in ("epochs", "batch_size", "para_batch", "rss_size", "max_length", "seed", "mlm_steps", "pad_multiple"):
+    for name in ("epochs", "batch_size", "para_batch", "rss_size", "max_length", "seed", "mlm_steps", "pad_multiple",
+                 "phrase_min_words"):
         v = getattr(cfg, name)
         if not isinstance(v, int) or isinstance(v, bool) or v < (0 if name == "seed" else 1):
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
     if cfg.max_tokens is not None and (not isinstance(cfg.max_tokens, int) or cfg.max_tokens < 1):
         raise ValueError(f"max_tokens must be a positive integer or None, got {cfg.max_tokens!r}")
+    for name in ("phrase_rows", "phrase_weight"):
+        if type(getattr(cfg, name)) not in (int, float) or not getattr(cfg, name) > 0:
+            raise ValueError(f"{name} must be a positive number, got {getattr(cfg, name)!r}")
+    if parse_method(method).phrases and not cfg.sst_trees:
+        raise ValueError(f"method {method!r}: PHR trains on the treebank's phrases; give their file, "
+                         "sst_trees=PATH (trees/train.txt of the Stanford Sentiment Treebank)")
     for name in ("lr", "warmup", "weight_decay"):
         if not isinstance(getattr(cfg, name), (int, float)):
             raise ValueError(f"{name} must be a number, got {getattr(cfg, name)!r}")

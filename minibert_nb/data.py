@@ -4,8 +4,8 @@
 
 # %% ../nbs/06_data.ipynb #90d73401
 from __future__ import annotations
-import hashlib, itertools, logging, random
-from dataclasses import dataclass
+import hashlib, itertools, logging, random, re
+from dataclasses import dataclass, field
 from pathlib import Path
 import torch
 from .paths import data_dir as find_data_dir
@@ -15,9 +15,10 @@ from .tokenizer import BertTokenizer, pad_ids
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'DataError', 'clean_text', 'read_rows', 'Split', 'warn_once', 'line_list', 'read_split', 'in_heldout',
-           'quora_split', 'duplicate_groups', 'duplicate_closure', 'min_rows', 'check_rows', 'load_tasks', 'Encoded',
-           'encode_split', 'collate', 'batch_indices']
+__all__ = ['log', 'SENTIMENTS', 'DataError', 'clean_text', 'read_rows', 'Split', 'warn_once', 'line_list', 'read_split',
+           'in_heldout', 'quora_split', 'duplicate_groups', 'duplicate_closure', 'min_rows', 'check_rows', 'load_tasks',
+           'Tree', 'parse_tree', 'read_sst_trees', 'check_trees', 'sst_phrases', 'Encoded', 'encode_split', 'collate',
+           'batch_indices', 'collate_with_phrases', 'load_phrases']
 
 # %% ../nbs/06_data.ipynb #a42b8ff5
 class DataError(ValueError):
@@ -199,6 +200,92 @@ def load_tasks(data_dir=None, tasks=SCORED) -> dict[str, dict[str, Split]]:
         out[task] = splits
     return out
 
+# %% ../nbs/06_data.ipynb #1ae9c7d1
+@dataclass
+class Tree:
+    "One node of a treebank tree: its sentiment label and either a word (a leaf) or its children."
+    label: int
+    word: str | None = None
+    children: list["Tree"] = field(default_factory=list)
+
+    def words(self) -> list[str]:
+        "The words under this node, in order."
+        return [self.word] if self.word is not None else [w for c in self.children for w in c.words()]
+
+    def nodes(self):
+        "This node, then every node under it."
+        yield self
+        for c in self.children: yield from c.nodes()
+
+# %% ../nbs/06_data.ipynb #0492f2f3
+SENTIMENTS = {str(k) for k in range(5)}
+_BRACKETS = re.compile(r"[()]|[^ \t\r\n()]+")       # spaces separate; a no-break space is part of a word ("8\xa01\\/2")
+
+def parse_tree(text: str) -> Tree:
+    "One PTB-bracketed tree `(label child ...)` with labels 0..4; ValueError saying what is wrong."
+    tokens, stack, root, i = _BRACKETS.findall(text), [], None, 0
+    if not tokens: raise ValueError("empty line; expected a tree")
+    while i < len(tokens):
+        tok = tokens[i]
+        if root is not None and tok == ")": raise ValueError("unbalanced brackets: a ')' with no '(' open")
+        if root is not None: raise ValueError(f"{tok!r} after the tree's last ')'; expected one tree per line")
+        if tok == "(":
+            label = tokens[i + 1] if i + 1 < len(tokens) else ")"
+            if label not in SENTIMENTS: raise ValueError(f"label {label!r}; expected a sentiment 0..4 after each '('")
+            if stack and stack[-1].word is not None: raise ValueError(f"a bracket inside the leaf {stack[-1].word!r}")
+            node = Tree(int(label))
+            if stack: stack[-1].children.append(node)
+            stack.append(node)
+            i += 2
+            continue
+        if tok == ")":
+            if not stack: raise ValueError("unbalanced brackets: a ')' with no '(' open")
+            node = stack.pop()
+            if node.word is None and not node.children: raise ValueError("a node with neither a word nor children")
+            if not stack: root = node
+        elif not stack: raise ValueError(f"{tok!r} outside any bracket")
+        elif stack[-1].children or stack[-1].word is not None:
+            raise ValueError(f"the word {tok!r} beside {'a phrase' if stack[-1].children else 'another word'}; "
+                             "expected one word per leaf")
+        else: stack[-1].word = tok
+        i += 1
+    if stack: raise ValueError(f"unbalanced brackets: {len(stack)} '(' never closed")
+    return root
+
+def read_sst_trees(path) -> list[Tree]:
+    "Every tree of a treebank file (one per line), or a `DataError` naming the file and line."
+    path = Path(path)
+    try: text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e: raise DataError(path, None, f"not UTF-8 text ({e.reason})") from None
+    trees = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        try: trees.append(parse_tree(line))
+        except ValueError as e: raise DataError(path, n, str(e)) from None
+    if not trees: raise DataError(path, None, "the file is empty; expected one tree per line")
+    return trees
+
+# %% ../nbs/06_data.ipynb #5fb6b3cf
+def check_trees(trees: list[Tree], path, sentences: Split) -> list[Tree]:
+    "`trees` if they are `sentences`' (same count, order, words and root labels), else a `DataError` naming both files."
+    if len(trees) != len(sentences):
+        raise DataError(path, None, f"{len(trees)} trees, but {sentences.path} has {len(sentences)} sentences; expected "
+                                    "the treebank's train.txt, whose trees are that file's sentences")
+    for n, (t, s, y) in enumerate(zip(trees, sentences.a, sentences.labels), start=1):
+        if " ".join(t.words()) != s or t.label != y:
+            raise DataError(path, n, f"this tree ({' '.join(t.words())[:60]!r}, label {t.label}) is not row {n} of "
+                                     f"{sentences.path} ({s[:60]!r}, label {y}); expected the same sentences in order")
+    return trees
+
+# %% ../nbs/06_data.ipynb #a3258201
+def sst_phrases(trees: list[Tree], path, min_words: int = 2, exclude=()) -> Split:
+    "The distinct labelled phrases of `trees` with at least `min_words` words, except the texts in `exclude`."
+    exclude, seen = set(exclude), {}
+    for t in trees:
+        for node in t.nodes():
+            words = node.words()
+            if len(words) >= min_words and (text := " ".join(words)) not in exclude: seen.setdefault(text, node.label)
+    return Split("sst", Path(path), [f"phrase-{i}" for i in range(len(seen))], list(seen), labels=list(seen.values()))
+
 # %% ../nbs/06_data.ipynb #7ff71787
 @dataclass
 class Encoded:
@@ -244,3 +331,18 @@ def batch_indices(lengths: list[int], batch_size: int, rng: random.Random | None
     batches = [idx[i:i + batch_size] for i in range(0, len(idx), batch_size)]
     rng.shuffle(batches)
     return batches
+
+# %% ../nbs/06_data.ipynb #4bed772b
+def collate_with_phrases(enc: Encoded, idx: list[int], phrases: Encoded, pidx: list[int], weight: float = 1.0) -> dict:
+    "`collate(enc, idx)` of a one-sentence task with the rows `pidx` of `phrases` added, and each row's `row_weight`."
+    labels = [enc.split.labels[i] for i in idx] + [phrases.split.labels[j] for j in pidx]
+    w = torch.tensor([1.0] * len(idx) + [float(weight)] * len(pidx))
+    return {"index": idx + [-1 - j for j in pidx], "a": pad_ids([enc.a[i] for i in idx] + [phrases.a[j] for j in pidx]),
+            "labels": torch.tensor(labels, dtype=torch.long), "row_weight": w * len(w) / w.sum()}
+
+def load_phrases(path, sentences: Split, min_words: int = 2) -> Split:
+    "The phrases PHR trains on: `sst_phrases` of the treebank file `path`, checked against SST's training `sentences`."
+    phrases = sst_phrases(check_trees(read_sst_trees(path), path, sentences), path, min_words, exclude=sentences.a)
+    if not len(phrases): raise DataError(path, None, f"no phrase of {min_words} or more words besides the sentences; "
+                                                     "expected the treebank's trees, which label every phrase")
+    return phrases

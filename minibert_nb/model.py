@@ -42,6 +42,7 @@ class Method:
     rdrop: bool = False          # RDROP: every batch runs twice (two dropout masks), the outputs pulled together
     closure: bool = False        # TC: Para also trains on the pairs its training labels imply (06_data)
     layer_mix: bool = False      # LMIX: one-sentence tasks pool a learned mix of every layer (03_heads)
+    phrases: bool = False        # PHR: SST also trains on the treebank's labelled phrases (06_data)
     auxiliary: tuple[str, ...] = ()  # CFIMDB: auxiliary tasks trained with the others, not scored
 
     def __post_init__(self):     # a tuple even from JSON's list (a checkpoint's header), so methods compare and hash
@@ -93,6 +94,8 @@ TOKENS = [
     Token("RDROP", "rdrop", True, "two dropout passes a batch, their disagreement in the loss", "04_model", "dropped"),
     Token("TC", "closure", True, "Quora also trains on the pairs its labels imply", "06_data", "dropped"),
     Token("LMIX", "layer_mix", True, "one-sentence tasks pool a learned mix of every layer", "03_heads", "dropped"),
+    Token("PHR", "phrases", True, "SST also trains on the treebank's labelled phrases (`sst_trees=PATH`)", "06_data",
+          "one seed: SST +0.006, overall +0.002; undecided"),
 ] + [Token(n.upper(), "auxiliary", n, f"{n} trained beside the others as an auxiliary task, not scored", "12_tasks",
            "dropped") for n, t in TASKS.items() if not t.scored]      # a task's name is the token that adds it
 AUXILIARY = tuple(t.value for t in TOKENS if t.field == "auxiliary")
@@ -248,13 +251,14 @@ class MultitaskBert(nn.Module):
 
     def loss(self, task: str, batch: dict) -> torch.Tensor:
         """The task's loss (`Task.loss`: cross-entropy, binary CE, MSE); under ORD a `classes` task has soft targets,
-        under RDROP the batch runs twice and the two passes' disagreement is added (`rdrop_penalty`)."""
-        t, labels = TASKS[task], batch["labels"]
+        under RDROP the batch runs twice and the two passes' disagreement is added (`rdrop_penalty`); rows weigh
+        `row_weight` each where the batch has one (PHR)."""
+        t, labels, w = TASKS[task], batch["labels"], batch.get("row_weight")
         if self.method.ordinal and t.kind == "classes": labels = ordinal_targets(labels, t.n_classes)
-        if not self.method.rdrop: return t.loss(self.task_head(task, batch["a"], batch.get("b")).float(), labels)
+        if not self.method.rdrop: return t.loss(self.task_head(task, batch["a"], batch.get("b")).float(), labels, w)
         twice = lambda x: None if x is None else {k: torch.cat([v, v]) for k, v in x.items()}
         first, second = self.task_head(task, twice(batch["a"]), twice(batch.get("b"))).float().chunk(2)
-        return (t.loss(first, labels) + t.loss(second, labels)) / 2 + RDROP_ALPHA * rdrop_penalty(t, first, second)
+        return (t.loss(first, labels, w) + t.loss(second, labels, w)) / 2 + RDROP_ALPHA * rdrop_penalty(t, first, second)
 
     def task_parameters(self, task: str) -> list[nn.Parameter]:
         "Parameters only `task`'s loss reaches (its backbone, layer mix and head)."

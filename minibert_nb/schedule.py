@@ -6,12 +6,12 @@
 from __future__ import annotations
 import math, random
 from dataclasses import dataclass
-from .data import Encoded, batch_indices, collate
+from .data import Encoded, batch_indices, collate, collate_with_phrases
 from .tasks import SCORED, TASKS, in_table_order
 
 # %% auto #0
 __all__ = ['baseline_order', 'baseline_phase', 'large_task', 'task_batch_size', 'step_batch_sizes', 'epoch_rng', 'cycle_batches',
-           'large_task_batches', 'schedule', 'steps_per_epoch', 'pal_batch_sizes', 'TrainingPlan']
+           'large_task_batches', 'schedule', 'steps_per_epoch', 'pal_batch_sizes', 'with_phrase_rows', 'TrainingPlan']
 
 # %% ../nbs/07_schedule.ipynb #30217f1e
 def baseline_order(tasks) -> list[str]:
@@ -61,8 +61,10 @@ def large_task_batches(kind: str, enc: Encoded, batch_size: int, rss_size: int, 
 # %% ../nbs/07_schedule.ipynb #1bed5213
 def schedule(kind: str, train: dict[str, Encoded], epoch: int, seed: int, batch_size: int = 8, para_batch: int = 128,
              rss_size: int = 140_000, epochs_per_task: int = 1, group_by_length: bool = True,
-             max_steps: int | None = None, sizes: dict[str, int] | None = None):
-    "The steps `{task: batch}` of epoch `epoch` of schedule `kind` ('baseline', 'sr', 'rss'); `sizes`: SR/RSS batches."
+             max_steps: int | None = None, sizes: dict[str, int] | None = None, phrases: Encoded | None = None,
+             phrase_rows: float = 1.0, phrase_weight: float = 1.0):
+    """The steps `{task: batch}` of epoch `epoch` of schedule `kind` ('baseline', 'sr', 'rss'); `sizes`: SR/RSS batches;
+    `phrases`: SST's batches gain phrase rows (`with_phrase_rows`)."""
     rng = lambda t: epoch_rng(seed, epoch, t)
     if kind == "baseline":
         task = baseline_phase(epoch, epochs_per_task, train)
@@ -77,6 +79,8 @@ def schedule(kind: str, train: dict[str, Encoded], epoch: int, seed: int, batch_
         steps = ({t: collate(train[t], idx) if t == big else next(small[t]) for t in order} for idx in big_idx)
     else:
         raise ValueError(f"unknown schedule {kind!r}; expected 'baseline', 'sr' or 'rss'")
+    if phrases is not None and "sst" in train:
+        steps = with_phrase_rows(steps, train["sst"], phrases, phrase_rows, phrase_weight, rng("sst-phrases"))
     for i, step in enumerate(steps):
         if max_steps is not None and i >= max_steps: return
         yield step
@@ -105,6 +109,24 @@ def pal_batch_sizes(counts: dict[str, int], total: int, epoch: int, epochs: int)
     for t in by_remainder[:max(0, total - sum(sizes.values()))]: sizes[t] += 1    # largest remainders get the rounding
     return sizes
 
+# %% ../nbs/07_schedule.ipynb #23053f21
+def with_phrase_rows(steps, sentences: Encoded, phrases: Encoded, per_sentence: float, weight: float,
+                     rng: random.Random):
+    "`steps` with `round(per_sentence × n)` phrase rows (at least 1) added to each SST batch of n sentences."
+    order: list[int] = []
+    def draw(n: int) -> list[int]:
+        out = []
+        while len(out) < n:
+            if not order: order.extend(rng.sample(range(len(phrases)), len(phrases)))
+            out.append(order.pop())
+        return out
+    for step in steps:
+        if "sst" in step:
+            idx = step["sst"]["index"]
+            pidx = draw(max(1, round(per_sentence * len(idx))))
+            step = step | {"sst": collate_with_phrases(sentences, idx, phrases, pidx, weight)}
+        yield step
+
 # %% ../nbs/07_schedule.ipynb #a25fe3b8
 @dataclass
 class TrainingPlan:
@@ -119,6 +141,9 @@ class TrainingPlan:
     max_steps: int | None = None     # cap on steps per epoch
     group_by_length: bool = True
     pal: bool = False                # batch sizes from dataset sizes, annealed (PAL)
+    phrases: Encoded | None = None   # PHR: SST's phrases, added to its batches (with_phrase_rows)
+    phrase_rows: float = 1.0         # phrases per sentence in an SST batch
+    phrase_weight: float = 1.0       # a phrase row's weight in SST's loss (a sentence's: 1)
 
     def __post_init__(self):
         self.n_epochs = self.epochs * (len(baseline_order(self.train)) if self.kind == "baseline" else 1)
@@ -137,7 +162,8 @@ class TrainingPlan:
     def batches(self, epoch: int):
         "Epoch `epoch`'s steps, each `{task: collated batch}`."
         return schedule(self.kind, self.train, epoch, self.seed, group_by_length=self.group_by_length,
-                        sizes=self.sizes[epoch], **self._settings())
+                        sizes=self.sizes[epoch], phrases=self.phrases, phrase_rows=self.phrase_rows,
+                        phrase_weight=self.phrase_weight, **self._settings())
 
     def label(self, epoch: int) -> str:
         "'epoch 2/3', with the task under Baseline: 'epoch 4/9 (sts)'."

@@ -74,11 +74,13 @@ def parse(self: Task, raw: str):
 
 # %% ../nbs/12_tasks.ipynb #84f5161f
 @patch
-def loss(self: Task, out: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    "The training loss of the head's outputs `out` (float32) against `labels`."
-    if self.kind == "classes": return F.cross_entropy(out, labels)
-    if self.kind == "binary": return F.binary_cross_entropy_with_logits(out, labels.float())
-    return F.mse_loss(out, labels.float())
+def loss(self: Task, out: torch.Tensor, labels: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
+    "The training loss of the head's outputs `out` (float32) against `labels`; the mean of `weight` × each row's if given."
+    how = "mean" if weight is None else "none"
+    if self.kind == "classes": rows = F.cross_entropy(out, labels, reduction=how)
+    elif self.kind == "binary": rows = F.binary_cross_entropy_with_logits(out, labels.float(), reduction=how)
+    else: rows = F.mse_loss(out, labels.float(), reduction=how)
+    return rows if weight is None else (rows * weight).mean()
 
 @patch
 def output(self: Task, out: torch.Tensor) -> torch.Tensor:

@@ -11,7 +11,7 @@ import torch
 from tqdm.auto import tqdm
 from .bert import BertModel
 from .distributed import init_distributed, shard, world
-from .data import duplicate_closure, encode_split, load_tasks
+from .data import Encoded, duplicate_closure, encode_split, load_phrases, load_tasks
 from .evaluate import evaluate, predict, threshold_examples, to_device, tune_thresholds, write_predictions
 from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
@@ -131,6 +131,7 @@ class Session:
     step: int = 0
     first_epoch: int = 0
     best_dev_preds: dict | None = None
+    phrases: Encoded | None = None   # PHR: SST's labelled phrases, tokenised
 
     def limit(self, split):
         "The first `eval_limit` examples of a dev or test split (smoke runs), else all of it."
@@ -146,12 +147,14 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     seed_everything(cfg.seed)
     tok, splits = BertTokenizer.from_pretrained(model_dir), load_tasks(cfg.data_dir, method_tasks(m))
     if m.closure: splits["para"]["train"] = duplicate_closure(splits["para"]["train"], splits["para"]["dev"])
+    phrases = load_phrases(cfg.sst_trees, splits["sst"]["train"], cfg.phrase_min_words) if m.phrases else None
     model = MultitaskBert(BertModel.from_pretrained(model_dir, **encoder_overrides(cfg)), m, cfg.pad_multiple).to(device)
     choice = run_precision(cfg, model.bert, device, train_state_info(out/STATE_FILE) if cfg.resume else {})
     s = Session(cfg, m, device, joined is not None, out, tok, splits, model, model, choice.precision, choice.speedup,
                 start_metrics(cfg, splits, device, choice), progress, start)
     s.train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in splits}
     s.dev = {t: encode_split(s.limit(splits[t]["dev"]), tok, cfg.max_length) for t in splits}
+    if phrases: s.phrases, s.metrics["data"]["sst"]["phrases"] = encode_split(phrases, tok, cfg.max_length), len(phrases)
     if progress: print(describe_precision(choice), flush=True)
     if m.mlm and not cfg.resume: mlm_first(s)
     if cfg.compile: model.bert.compile()          # in place: the weights keep their names (checkpoints, DDP, EMA)
@@ -161,7 +164,8 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     s.base_lrs = [g["lr"] for g in s.optimizer.param_groups]
     s.pcgrad = PCGrad(s.optimizer, model.bert.parameters(), seed=cfg.seed) if m.pcgrad else None
     s.plan = TrainingPlan(m.schedule, s.train, cfg.seed, cfg.batch_size, cfg.para_batch, cfg.rss_size, cfg.epochs,
-                          cfg.max_steps, cfg.group_by_length, pal=m.sampling == "pal")
+                          cfg.max_steps, cfg.group_by_length, pal=m.sampling == "pal", phrases=s.phrases,
+                          phrase_rows=cfg.phrase_rows, phrase_weight=cfg.phrase_weight)
     s.ema = WeightEMA(model, decay=1 - 1 / max(10, EMA_HORIZON * s.plan.total_steps)) if m.ema else None
     s.tuning = threshold_examples(s.train, cfg.seed) if m.tuned_threshold else {}
     if cfg.resume: resume(s)
