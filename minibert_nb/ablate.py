@@ -20,8 +20,8 @@ from .tasks import METRICS
 from .config import OneLineError, parse_settings, user_errors
 
 # %% auto #0
-__all__ = ['find_run_notebook', 'run_name', 'start_settings', 'run_method', 'visible_gpus', 'job_slots', 'collect_runs',
-           'collect', 'to_markdown', 'plot_ablation', 'ablate', 'write_table', 'main']
+__all__ = ['find_run_notebook', 'run_name', 'report_path', 'start_settings', 'run_method', 'visible_gpus', 'job_slots',
+           'collect_runs', 'collect', 'to_markdown', 'plot_ablation', 'ablate', 'write_table', 'main']
 
 # %% ../nbs/18_ablate.ipynb #674a2dbf
 def find_run_notebook(notebook=None) -> Path:
@@ -38,6 +38,10 @@ def find_run_notebook(notebook=None) -> Path:
 def run_name(method: str, seed: int | None = None) -> str:
     "The folder of one run inside the results and runs folders: the method, then its seed under `--seeds`."
     return method if seed is None else f"{method}/seed{seed}"
+
+def report_path(runs: Path, name: str) -> Path:
+    "The executed notebook of the run `name` (`run_name`), beside its folder in `runs`."
+    return runs/f"{name.replace('/', '-')}.ipynb"
 
 def start_settings(out: Path, force: bool = False) -> dict:
     "Resume the run in `out` if a killed attempt left its training state there (and not `force`), else start afresh."
@@ -57,7 +61,7 @@ def run_method(method: str, preset: str, results: Path, runs: Path, notebook: Pa
     else:
         import papermill as pm
         parameters = dict(method=method, preset=preset, out_dir=str(out), **settings)
-        report = runs/f"{name.replace('/', '-')}.ipynb"
+        report = report_path(runs, name)
         try: pm.execute_notebook(str(notebook), str(report), parameters=parameters, progress_bar=False,
                                  log_output=False, cwd=None)
         except pm.PapermillExecutionError as e:            # the report holds the whole story; say its one line here
@@ -158,19 +162,18 @@ def ablate(methods=None, preset: str = "cpu", results_dir=None, runs_dir=None, n
     for i, (m, s) in enumerate(todo, 1):
         if (results/run_name(m, s)/"metrics.json").exists() and not force: print(f"{label(i, m, s)}: results exist, skipped")
         else: pending.append((i, m, s))
-    start = lambda m, s: (run_method, m, preset, results, runs, notebook, s, force)
+    args = lambda m, s: (m, preset, results, runs, notebook, s, force)          # `run_method`'s, for one run
     if jobs <= 1:
         for i, m, s in pending:
             t0 = time.time()
-            report = "" if direct else f" (report: {runs/(run_name(m, s).replace('/', '-') + '.ipynb')})"
+            report = "" if direct else f" (report: {report_path(runs, run_name(m, s))})"
             print(f"{label(i, m, s)}: running{report}", flush=True)
-            fn, *args = start(m, s)
-            fn(*args, **params)
+            run_method(*args(m, s), **params)
             print(f"{label(i, m, s)}: done in {(time.time() - t0) / 60:.1f} min", flush=True)
-    elif pending: _run_parallel(pending, start, label, jobs, params)
+    elif pending: _run_parallel(pending, args, label, jobs, params)
     return write_table(results)
 
-def _run_parallel(pending, start, label, jobs: int, params: dict):
+def _run_parallel(pending, args, label, jobs: int, params: dict):
     "The pending runs, `jobs` at a time in worker processes with a slot each; the first failure stops what has not begun."
     import multiprocessing, torch
     ctx = multiprocessing.get_context("spawn")                       # a fresh interpreter: no inherited threads or CUDA
@@ -178,9 +181,7 @@ def _run_parallel(pending, start, label, jobs: int, params: dict):
     for env in job_slots(jobs, visible_gpus(), torch.get_num_threads()): slots.put(env)
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_take_slot, initargs=(slots,)) as pool:
         futures = {}
-        for i, m, s in pending:
-            fn, *args = start(m, s)
-            futures[pool.submit(fn, *args, **params)] = (i, m, s)
+        for i, m, s in pending: futures[pool.submit(run_method, *args(m, s), **params)] = (i, m, s)
         print(f"{len(pending)} runs, {jobs} at a time", flush=True)
         left = set(futures)
         while left:
@@ -199,8 +200,7 @@ def write_table(results_dir) -> pd.DataFrame:
     df = collect(results)
     (results/"table.md").write_text(to_markdown(df))
     df.round(4).to_csv(results/"table.csv", index=False)
-    runs = collect_runs(results)
-    spread = runs if runs.groupby("method").size().max() > 1 else None
+    spread = collect_runs(results) if "seeds" in df else None              # several seeds somewhere: error bars
     plot_ablation(df, spread).savefig(results/"chart.png", dpi=90, bbox_inches="tight")
     return df
 

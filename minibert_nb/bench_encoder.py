@@ -239,15 +239,12 @@ def bench_precision(model_dir, device="cpu", batch: int = 32, length: int = 64, 
 # %% ../nbs/22b_bench_encoder.ipynb #09ae7892
 def _first_line(model_dir: str, rule: str) -> tuple[str, float]:
     "A run's first line about precision, and the seconds it took to decide, under `rule` 'now' or 'before'."
-    from functools import partial
     from minibert_nb.config import make_config, run_precision
-    from minibert_nb.precision import describe_precision, time_precisions
+    from minibert_nb.precision import describe_precision
     bert, t = BertModel.from_pretrained(model_dir), time.perf_counter()
-    if rule == "now": line = describe_precision(run_precision(make_config("RSS_MP_GS", "cpu"), bert, torch.device("cpu"), {}))
-    else:
-        before = resolve_precision("auto", bert, "cpu", timer=partial(time_precisions, wall=True), cpuinfo="/nonexistent")
-        line = describe_precision(before).replace("in one CPU thread", "in wall time, every thread")   # what it timed
-    return line, time.perf_counter() - t
+    if rule == "now": choice = run_precision(make_config("RSS_MP_GS", "cpu"), bert, torch.device("cpu"), {})
+    else: choice = resolve_precision("auto", bert, "cpu", cpuinfo="/nonexistent", wall=True)   # no prior, wall time
+    return describe_precision(choice), time.perf_counter() - t
 
 def bench_precision_load(model_dir, busy: int = 2, runs: int = 10, before_runs: int | None = None) -> dict:
     """`auto`'s choice in `runs` fresh processes while `busy` CPU-bound processes run, by today's rule and (in

@@ -118,9 +118,10 @@ def close_call(speedup: float, min_speedup: float = BF16_MIN_SPEEDUP, margin: fl
 
 # %% ../nbs/11_precision.ipynb #8c87e214
 def resolve_precision(precision: str, bert: torch.nn.Module, device, batch: int = 8, length: int = 32,
-                      train: bool = True, timer=time_precisions, cpuinfo: str | Path = "/proc/cpuinfo") -> Precision:
+                      train: bool = True, timer=time_precisions, cpuinfo: str | Path = "/proc/cpuinfo",
+                      wall: bool = False) -> Precision:
     """The `Precision` to run in: forced, or by `auto`'s rules above (`timer`: `time_precisions`, or a stand-in for
-    tests; `cpuinfo`: where the CPU's flags are read)."""
+    tests; `cpuinfo`: where the CPU's flags are read; `wall`: the timer's, for the benchmark of the rule before)."""
     device = torch.device(device)
     bf16_ok = device.type != "cuda" or torch.cuda.is_bf16_supported()
     if check_precision(precision) == "bf16" and not bf16_ok:
@@ -133,11 +134,11 @@ def resolve_precision(precision: str, bert: torch.nn.Module, device, batch: int 
         return Precision("fp32", None, f"auto: this CPU has no bf16 units (flags {', '.join(BF16_UNITS)}): fp32, "
                                        "not measured")
     if device.type == "cpu": batch, length = min(batch, 8), min(length, 32)     # the ratio barely moves with the shape
-    rounds = timer(bert, device, batch, length, train)
+    rounds = timer(bert, device, batch, length, train, wall=wall)
     if close_call(choose_precision(rounds)[1]) or rounds_spread(rounds) > ROUNDS_AGREE:
-        rounds = timer(bert, device, batch, length, train, repeats=9)
+        rounds = timer(bert, device, batch, length, train, repeats=9, wall=wall)
     (choice, speedup), spread = choose_precision(rounds), rounds_spread(rounds)
-    where = " in one CPU thread" if device.type == "cpu" else ""
+    where = "" if device.type != "cpu" else " in wall time, every thread" if wall else " in one CPU thread"
     prior = f"this CPU has {' '.join(units)}; " if units else ""
     measured = f"auto: {prior}bf16 measured ×{speedup:.2f} the speed of fp32{where} (rounds within ×{spread:.2f})"
     if units and spread > ROUNDS_AGREE: return Precision("bf16", speedup, f"{measured}: too noisy to take bf16 away")

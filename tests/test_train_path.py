@@ -62,25 +62,21 @@ def test_compiled_model_matches_eager():
     assert not dynamo.utils.counters["graph_break"]
 
 
-def test_compiled_run_with_length_buckets(tmp_path, data_path):
+def test_compiled_run_with_length_buckets(tmp_path, data_path, monkeypatch):
     """A smoke run with `compile` and `pad_multiple`: it trains, every encoder call sees a bucket's length (the
     compiled encoder's few shapes), and its checkpoint holds the same weight names as an eager run's."""
     import math
     from safetensors import safe_open
-    from minibert_nb.model import MultitaskBert
+    from minibert_nb.model import MultitaskBert, pad_length
     from minibert_nb.train import run
     lengths = set()
     original = MultitaskBert.sentence_vectors
     def spy(self, task, x):
-        from minibert_nb.model import pad_length
         lengths.add(pad_length(x, self.length_multiple)["input_ids"].shape[1])
         return original(self, task, x)
-    MultitaskBert.sentence_vectors = spy
-    try:
-        runs = {c: run("RSS_MP", "smoke", data_dir=str(data_path), out_dir=str(tmp_path / str(c)), precision="fp32",
-                       compile=c, pad_multiple=16, progress=False) for c in (True, False)}
-    finally:
-        MultitaskBert.sentence_vectors = original
+    monkeypatch.setattr(MultitaskBert, "sentence_vectors", spy)
+    runs = {c: run("RSS_MP", "smoke", data_dir=str(data_path), out_dir=str(tmp_path / str(c)), precision="fp32",
+                   compile=c, pad_multiple=16, progress=False) for c in (True, False)}
     assert lengths <= {16, 32} and lengths                      # max_length 32: two shapes, whatever the sentences
     assert all(math.isfinite(v) for v in runs[True]["history"][0]["train_loss"].values())
     names = {}
