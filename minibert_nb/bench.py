@@ -10,7 +10,7 @@ import torch
 from minibert_nb.bench_encoder import (
     MATMUL_OPS, bench_compile, bench_encoder, bench_optimizer, bench_precision, bench_precision_load, bench_profile,
     bench_tokenizer)
-from .bench_training import bench_checkpoint, bench_memory, bench_padding
+from .bench_training import bench_checkpoint, bench_heap, bench_memory, bench_padding
 from .bert import BertModel
 from .checkpoint import write_json
 from .config import user_errors
@@ -21,10 +21,10 @@ from .precision import PRECISIONS, resolve_precision
 # %% auto #0
 __all__ = ['PARTS', 'ROWS', 'part_key', 'all_texts', 'parse_args', 'run_parts', 'main', 'precision_rows', 'loaded_rows',
            'tokenizer_rows', 'encoder_rows', 'optimizer_rows', 'compile_rows', 'profile_rows', 'padding_rows',
-           'memory_rows', 'checkpoint_rows', 'format_table']
+           'memory_rows', 'heap_rows', 'checkpoint_rows', 'format_table']
 
 # %% ../nbs/22_bench.ipynb #d48f76b1
-PARTS = ["precision", "loaded", "tokenizer", "encoder", "optimizer", "compile", "profile", "padding", "memory", "checkpoint"]
+PARTS = ["precision", "loaded", "tokenizer", "encoder", "optimizer", "compile", "profile", "padding", "memory", "heap", "checkpoint"]
 
 def part_key(part: str, device: str, precision: str, batch: int, length: int) -> str:
     "JSON key of an encoder/compile result: the part's name for the default setting (CPU, fp32, 32×64), else with it."
@@ -74,6 +74,7 @@ def run_parts(a: argparse.Namespace) -> dict:
             "profile": ("profile" + suffix, lambda: bench_profile(md, a.batch, a.length, precision=precision)),
             "padding": ("padding", lambda: bench_padding(md, a.data_dir)),
             "memory": ("memory" + suffix, lambda: bench_memory(data_dir=a.data_dir, precision=precision)),
+            "heap": ("heap" + suffix, lambda: bench_heap(data_dir=a.data_dir, precision=precision)),
             "checkpoint": ("checkpoint", lambda: bench_checkpoint(md, repeats=a.repeats))}
     for part in (p for p in PARTS if p in (a.only or PARTS)):
         key, measure = work[part]
@@ -189,6 +190,15 @@ def memory_rows(m: dict, th: str) -> list[tuple]:
     peaks = f"{m['sliced']['peak_rss_mb']:.0f} / {m['whole_batches']['peak_rss_mb']:.0f}"
     return [(what, peaks, f"×{m['memory_ratio']} less")]
 
+def heap_rows(h: dict, th: str) -> list[tuple]:
+    k, r = h["kept"], h["released"]
+    what = (f"peak RSS MB of a whole {h['preset']}-preset run, {h['method']}, {h['epochs']} epochs ({h['precision']}): "
+            f"the heap kept as glibc keeps it / released every {r['heap_release_steps'] or '–'} steps and after each "
+            f"evaluation pass{th}")
+    return [(what, f"{k['peak_rss_mb']:.0f} / {r['peak_rss_mb']:.0f}",
+             f"×{h['memory_ratio']} less; minutes {k['minutes']} / {r['minutes']}; scores identical: "
+             f"{'yes' if h['same_scores'] else 'NO'}")]
+
 def checkpoint_rows(c: dict, th: str) -> list[tuple]:
     ms = c["ms"]
     return [(f"checkpoint of {c['tensors_mb']:.0f} MB ms (save / load / its sha256 alone){th}",
@@ -196,7 +206,7 @@ def checkpoint_rows(c: dict, th: str) -> list[tuple]:
              f"checksum {c['checksum_share_of_load']:.0%} of a load")]
 
 ROWS = {"precision": precision_rows, "loaded": loaded_rows, "tokenizer": tokenizer_rows, "encoder": encoder_rows, "optimizer": optimizer_rows,
-        "compile": compile_rows, "profile": profile_rows, "padding": padding_rows, "memory": memory_rows,
+        "compile": compile_rows, "profile": profile_rows, "padding": padding_rows, "memory": memory_rows, "heap": heap_rows,
         "checkpoint": checkpoint_rows}
 
 def format_table(res: dict) -> str:

@@ -22,7 +22,8 @@ from .tokenizer import BertTokenizer
 from .train import build_optimizer, train_step
 
 # %% auto #0
-__all__ = ['bench_padding', 'bench_checkpoint', 'memory_probe', 'probe_command', 'bench_memory', 'main']
+__all__ = ['HEAPS', 'bench_padding', 'bench_checkpoint', 'memory_probe', 'probe_command', 'bench_memory', 'main', 'run_probe',
+           'heap_command', 'bench_heap']
 
 # %% ../nbs/22c_bench_training.ipynb #13d9f197
 def bench_padding(model_dir, data_dir=None, batch_size: int = 32, n_batches: int = 12, fixed: int = 128) -> dict:
@@ -111,8 +112,54 @@ def main(argv=None):
     ap.add_argument("--max-tokens", type=int)
     ap.add_argument("--data-dir")
     ap.add_argument("--precision", default="fp32")
+    ap.add_argument("--run-epochs", type=int, help="instead: a whole run of this many epochs (run_probe)")
+    ap.add_argument("--heap", choices=HEAPS, default="released")
+    ap.add_argument("--preset", default="cpu")
+    ap.add_argument("--seed", type=int)
+    ap.add_argument("--out-dir", help="with --run-epochs: keep the run's files here")
     a = ap.parse_args(argv)
-    print(json.dumps(memory_probe(a.method, a.steps, a.max_tokens, a.data_dir, a.precision)))
+    if a.run_epochs:
+        print(json.dumps(run_probe(a.method, a.run_epochs, a.precision, a.heap, a.preset, a.data_dir, a.seed, a.out_dir)))
+    else: print(json.dumps(memory_probe(a.method, a.steps, a.max_tokens, a.data_dir, a.precision)))
+
+# %% ../nbs/22c_bench_training.ipynb #4af886c7
+HEAPS = ("released", "kept")
+
+def run_probe(method: str, epochs: int, precision: str, heap: str = "released", preset: str = "cpu", data_dir=None,
+              seed: int | None = None, out_dir=None) -> dict:
+    """A whole `preset` run of `method` for `epochs` epochs in this process: its peak RSS, minutes and dev scores per
+    epoch. `heap="kept"` never releases the heap's free pages (glibc as it is); `out_dir` keeps the run's files."""
+    import minibert_nb.evaluate as E, minibert_nb.train as T
+    keep = T.release_freed_memory, E.release_freed_memory
+    if heap == "kept": T.release_freed_memory = E.release_freed_memory = lambda: False
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            m = T.run(method, preset, progress=False, out_dir=str(out_dir or d), epochs=epochs,
+                      precision=precision, data_dir=data_dir, **({} if seed is None else {"seed": seed}))
+    finally: T.release_freed_memory, E.release_freed_memory = keep
+    scores = [{k: h[k] for k in ("sst_acc", "para_acc", "sts_corr", "overall")} for h in m["history"]]
+    return {"peak_rss_mb": m["machine"]["peak_rss_mb"], "minutes": round(m["time_s"] / 60, 2),
+            "heap_release_steps": m["machine"]["heap_release_steps"], "scores": scores}
+
+def heap_command(method: str, epochs: int, precision: str, heap: str, preset: str = "cpu", data_dir=None) -> list[str]:
+    "The command line that runs `run_probe` in a fresh process; it prints the result as JSON."
+    cmd = [sys.executable, "-m", "minibert_nb.bench_training", method, "--run-epochs", str(epochs), "--heap", heap,
+           "--precision", precision, "--preset", preset]
+    return cmd + (["--data-dir", str(data_dir)] if data_dir else [])
+
+def bench_heap(method: str = "RSS_MP_FX_CS_PAL_THR", epochs: int = 2, precision: str = "bf16", preset: str = "cpu",
+               data_dir=None) -> dict:
+    "`run_probe` with the heap kept as glibc keeps it and with its free pages released, one fresh process each."
+    res = {}
+    for heap in ("kept", "released"):
+        out = subprocess.run(heap_command(method, epochs, precision, heap, preset, data_dir), capture_output=True,
+                             text=True, check=True).stdout
+        res[heap] = json.loads(out.strip().splitlines()[-1])
+    k, r = res["kept"], res["released"]
+    return {"method": method, "preset": preset, "epochs": epochs, "precision": precision,
+            **{h: {x: v[x] for x in ("peak_rss_mb", "minutes", "heap_release_steps")} for h, v in res.items()},
+            "memory_ratio": round(k["peak_rss_mb"] / r["peak_rss_mb"], 2), "time_ratio": round(r["minutes"] / k["minutes"], 2),
+            "same_scores": k["scores"] == r["scores"], "overall": [s["overall"] for s in r["scores"]]}
 
 # %% ../nbs/22c_bench_training.ipynb #83ebf02a
 if __name__ == "__main__" and "get_ipython" not in globals(): main()

@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_config.ipynb #c9238e38
 from __future__ import annotations
-import contextlib, json, os, platform, sys, tempfile
+import contextlib, ctypes, json, os, platform, sys, tempfile
 from dataclasses import dataclass, fields
 from pathlib import Path
 import random
@@ -18,10 +18,10 @@ from .paths import resolve_model_dir
 from .precision import Precision, check_precision, cpu_model, resolve_precision
 
 # %% auto #0
-__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'USER_ERRORS', 'PARAMETER_TYPES', 'TrainConfig', 'default_preset', 'make_config',
-           'encoder_overrides', 'parse_settings', 'OneLineError', 'user_errors', 'config_from_parameters',
-           'resolve_device', 'machine_info', 'run_precision', 'peak_rss_mb', 'peak_gpu_mb', 'seed_everything',
-           'prepare_out_dir']
+__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'USER_ERRORS', 'PARAMETER_TYPES', 'HEAP_RELEASE_STEPS', 'TrainConfig', 'default_preset',
+           'make_config', 'encoder_overrides', 'parse_settings', 'OneLineError', 'user_errors',
+           'config_from_parameters', 'resolve_device', 'machine_info', 'run_precision', 'peak_rss_mb', 'peak_gpu_mb',
+           'release_freed_memory', 'seed_everything', 'prepare_out_dir']
 
 # %% ../nbs/14_config.ipynb #f048a8e5
 @dataclass
@@ -205,6 +205,17 @@ def peak_rss_mb() -> float:
 def peak_gpu_mb(device: torch.device) -> float:
     "Peak GPU memory this process's tensors took on `device` so far, in MB (torch's allocator, not the driver's)."
     return round(torch.cuda.max_memory_allocated(device) / 2**20, 1)
+
+# %% ../nbs/14_config.ipynb #68886e25
+HEAP_RELEASE_STEPS = 10                 # training steps between two releases of the heap's free pages
+
+def release_freed_memory() -> bool:
+    """Hand the free pages of glibc's heaps back to the system (`malloc_trim`); False where the C library has no such
+    call (macOS, Windows, musl: nothing to do there)."""
+    try: trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError): return False
+    trim(0)
+    return True
 
 # %% ../nbs/14_config.ipynb #693043fa
 def seed_everything(seed: int):

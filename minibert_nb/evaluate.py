@@ -9,7 +9,8 @@ from pathlib import Path
 import torch
 from .data import Encoded, collate
 from .tasks import TASKS, best_threshold, in_table_order, overall_score
-from .precision import autocast
+from .config import release_freed_memory
+from .precision import autocast, weights_cast_once
 
 # %% auto #0
 __all__ = ['THRESHOLD_EXAMPLES', 'to_device', 'outputs_of', 'members', 'members_mean', 'task_outputs', 'decision_threshold',
@@ -42,10 +43,12 @@ def task_outputs(model, enc: Encoded, batch_size: int = 128, device="cpu", preci
         was_training = m.training
         m.eval()
         parts = []
-        for s in range(0, len(order), batch_size):
-            b = to_device(collate(enc, order[s:s + batch_size]), device)
-            with autocast(device, precision): parts.append(outputs_of(m, enc.split.task, b).cpu())
+        with weights_cast_once(device, precision):             # bf16: the weights cast once for all the batches
+            for s in range(0, len(order), batch_size):
+                b = to_device(collate(enc, order[s:s + batch_size]), device)
+                with autocast(device, precision): parts.append(outputs_of(m, enc.split.task, b).cpu())
         m.train(was_training)
+        release_freed_memory()                                  # the pass's batches leave no heap behind (14_config)
         out.append(torch.cat(parts)[torch.tensor(order).argsort()])    # back to file order
     return members_mean(out)
 

@@ -95,7 +95,7 @@ TOKENS = [
     Token("TC", "closure", True, "Quora also trains on the pairs its labels imply", "06_data", "dropped"),
     Token("LMIX", "layer_mix", True, "one-sentence tasks pool a learned mix of every layer", "03_heads", "dropped"),
     Token("PHR", "phrases", True, "SST also trains on the treebank's labelled phrases (`sst_trees=PATH`)", "06_data",
-          "two seeds: SST +0.011, overall +0.004; a third to decide"),
+          "kept: SST"),
 ] + [Token(n.upper(), "auxiliary", n, f"{n} trained beside the others as an auxiliary task, not scored", "12_tasks",
            "dropped") for n, t in TASKS.items() if not t.scored]      # a task's name is the token that adds it
 AUXILIARY = tuple(t.value for t in TOKENS if t.field == "auxiliary")
