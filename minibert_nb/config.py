@@ -14,6 +14,7 @@ from .bert import BertConfig, BertModel
 from .checkpoint import STATE_FILE
 from .distributed import world
 from .model import parse_method
+from .tasks import SCORED
 from .paths import resolve_model_dir
 from .precision import Precision, check_precision, cpu_model, resolve_precision
 
@@ -59,6 +60,7 @@ class TrainConfig:
     phrase_min_words: int = 2        # PHR: the shortest phrase that trains, in words
     phrase_rows: float = 1.0         # PHR: phrases per sentence in an SST batch
     phrase_weight: float = 1.0       # PHR: a phrase's weight in SST's loss (a sentence's: 1)
+    single_task: str | None = None   # train and score this scored task alone, on its batches of the plan (None: all)
 
 _CPU = dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
             rss_size=100 * 32, max_steps=100, max_length=128, eval_limit=None, max_tokens=2048)
@@ -90,7 +92,8 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     names = [f.name for f in fields(TrainConfig)]
     unknown = sorted(set(overrides) - set(names))
     if unknown: raise ValueError(f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(names)}")
-    nullable = ("head_lr", "max_steps", "eval_limit", "max_tokens", "dropout", "sst_trees")   # None means something
+    nullable = ("head_lr", "max_steps", "eval_limit", "max_tokens", "dropout", "sst_trees",
+                "single_task")                                                   # None means something
     overrides = {k: v for k, v in overrides.items() if v is not None or k in nullable}
     cfg = TrainConfig(method=method, preset=preset, **{**PRESETS[preset], **overrides})
     for name in ("epochs", "batch_size", "para_batch", "rss_size", "max_length", "seed", "mlm_steps", "pad_multiple",
@@ -106,6 +109,9 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     if parse_method(method).phrases and not cfg.sst_trees:
         raise ValueError(f"method {method!r}: PHR trains on the treebank's phrases; give their file, "
                          "sst_trees=PATH (trees/train.txt of the Stanford Sentiment Treebank)")
+    if cfg.single_task is not None and cfg.single_task not in SCORED:
+        raise ValueError(f"single_task must be one of the scored tasks {', '.join(SCORED)} (or None: every task), "
+                         f"got {cfg.single_task!r}")
     for name in ("lr", "warmup", "weight_decay"):
         if not isinstance(getattr(cfg, name), (int, float)):
             raise ValueError(f"{name} must be a number, got {getattr(cfg, name)!r}")

@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 import torch
 from .data import Encoded, collate
-from .tasks import TASKS, best_threshold, in_table_order, overall_score
+from .tasks import SCORED, TASKS, best_threshold, in_table_order, overall_score
 from .config import release_freed_memory
 from .precision import autocast, weights_cast_once
 
@@ -69,7 +69,7 @@ def evaluate(model, dev: dict[str, Encoded], device="cpu", batch_size: int = 128
 def dev_scores(preds: dict[str, list], dev: dict[str, Encoded]) -> dict:
     "Each task's dev metric (`Task.score`) of predictions `{task: [...]}` against `dev`'s labels, and `overall`."
     m = {TASKS[t].metric: TASKS[t].score(preds[t], dev[t].split.labels) for t in in_table_order(preds)}
-    return m | {"overall": overall_score(m)}
+    return m | {"overall": overall_score(m, [t for t in SCORED if t in preds] or SCORED)}
 
 # %% ../nbs/16_evaluate.ipynb #de29b7e0
 def tune_thresholds(model, examples: dict[str, Encoded], device="cpu", precision: str = "fp32") -> dict[str, float]:

@@ -139,7 +139,7 @@ def in_table_order(names) -> list[str]:
     "The task `names` in the table's order (SST, Para, STS, ...): the order of every step's batches and of the metrics."
     return [t for t in TASKS if t in names]
 
-def overall_score(metrics: dict) -> float:
-    "The mean of the scored tasks' dev metrics, a correlation r counted as (r + 1) / 2."
+def overall_score(metrics: dict, tasks=SCORED) -> float:
+    "The mean of `tasks`' dev metrics (the scored three; one under `single_task`), a correlation r counted as (r + 1) / 2."
     part = lambda t: (metrics[t.metric] + 1) / 2 if t.kind == "score" else metrics[t.metric]
-    return sum(part(TASKS[n]) for n in SCORED) / len(SCORED)
+    return sum(part(TASKS[n]) for n in tasks) / len(tasks)

@@ -132,6 +132,7 @@ class Session:
     first_epoch: int = 0
     best_dev_preds: dict | None = None
     phrases: Encoded | None = None   # PHR: SST's labelled phrases, tokenised
+    trained: list = field(default_factory=list)      # the tasks trained and scored: all, or `single_task`
 
     def limit(self, split):
         "The first `eval_limit` examples of a dev or test split (smoke runs), else all of it."
@@ -154,7 +155,8 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
                 start_metrics(cfg, splits, device, choice), progress, start)
     s.metrics["machine"]["heap_release_steps"] = HEAP_RELEASE_STEPS if release_freed_memory() else None   # 14_config
     s.train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in splits}
-    s.dev = {t: encode_split(s.limit(splits[t]["dev"]), tok, cfg.max_length) for t in splits}
+    s.trained = [cfg.single_task] if cfg.single_task else list(splits)
+    s.dev = {t: encode_split(s.limit(splits[t]["dev"]), tok, cfg.max_length) for t in s.trained}
     if phrases: s.phrases, s.metrics["data"]["sst"]["phrases"] = encode_split(phrases, tok, cfg.max_length), len(phrases)
     if progress: print(describe_precision(choice), flush=True)
     if m.mlm and not cfg.resume: mlm_first(s)
@@ -168,7 +170,7 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
                           cfg.max_steps, cfg.group_by_length, pal=m.sampling == "pal", phrases=s.phrases,
                           phrase_rows=cfg.phrase_rows, phrase_weight=cfg.phrase_weight)
     s.ema = WeightEMA(model, decay=1 - 1 / max(10, EMA_HORIZON * s.plan.total_steps)) if m.ema else None
-    s.tuning = threshold_examples(s.train, cfg.seed) if m.tuned_threshold else {}
+    s.tuning = threshold_examples({t: s.train[t] for t in s.trained}, cfg.seed) if m.tuned_threshold else {}
     if cfg.resume: resume(s)
     return s
 
@@ -212,6 +214,7 @@ def train_epoch(s: Session, epoch: int) -> dict[str, float]:
             part = ("heads" if g["name"] == "heads" else "encoder") if m.staged else None
             g["lr"] = lr * lr_factor(s.step, s.plan.total_steps, c.warmup, c.lr_schedule, part)
         where = f"{s.plan.label(epoch)}, step {s.step + 1}"
+        if c.single_task: batches = {t: b for t, b in batches.items() if t == c.single_task}   # the others': unused
         losses = train_step(s.ddp, batches, s.optimizer, s.pcgrad, s.device, where, max_tokens=c.max_tokens,
                             precision=s.precision)
         if s.ema is not None: s.ema.update(s.model)
@@ -253,7 +256,7 @@ def finish(s: Session) -> dict:
     "Prediction files from the best checkpoint and the final `metrics.json`; leave the process group (torchrun)."
     if world()[0] == 0:
         best, _ = load_checkpoint(s.out/"best.safetensors", s.device)
-        for t in s.splits:
+        for t in s.trained:
             for split in ("dev", "test"):
                 if split not in s.splits[t]: continue
                 part = s.limit(s.splits[t][split])
