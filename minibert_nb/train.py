@@ -132,11 +132,15 @@ class Session:
     first_epoch: int = 0
     best_dev_preds: dict | None = None
     phrases: Encoded | None = None   # PHR: SST's labelled phrases, tokenised
-    trained: list = field(default_factory=list)      # the tasks trained and scored: all, or `single_task`
 
     def limit(self, split):
         "The first `eval_limit` examples of a dev or test split (smoke runs), else all of it."
         return split if self.cfg.eval_limit is None else split.subset(range(min(self.cfg.eval_limit, len(split))))
+
+    @property
+    def trained(self) -> list[str]:
+        "The tasks trained, scored and predicted: every loaded task, or `single_task` alone."
+        return [self.cfg.single_task] if self.cfg.single_task else list(self.splits)
 
 def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     "Every run's preparation (see above); returns the `Session` the other stages use."
@@ -155,7 +159,6 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
                 start_metrics(cfg, splits, device, choice), progress, start)
     s.metrics["machine"]["heap_release_steps"] = HEAP_RELEASE_STEPS if release_freed_memory() else None   # 14_config
     s.train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in splits}
-    s.trained = [cfg.single_task] if cfg.single_task else list(splits)
     s.dev = {t: encode_split(s.limit(splits[t]["dev"]), tok, cfg.max_length) for t in s.trained}
     if phrases: s.phrases, s.metrics["data"]["sst"]["phrases"] = encode_split(phrases, tok, cfg.max_length), len(phrases)
     if progress: print(describe_precision(choice), flush=True)
