@@ -9,7 +9,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['mean_pool', 'max_pool', 'ConvBackbone', 'Projection', 'pair_features', 'cosine_score', 'join_pairs', 'LayerMix']
+__all__ = ['mean_pool', 'max_pool', 'ConvBackbone', 'Projection', 'pair_features', 'cosine_score', 'join_pairs', 'LayerMix',
+           'mean_max_pool', 'AttentionPool']
 
 # %% ../nbs/03_heads.ipynb #beef31b2
 def mean_pool(h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -76,3 +77,19 @@ class LayerMix(nn.Module):
 
     def forward(self, states) -> torch.Tensor:
         return sum(w * h for w, h in zip(self.logits.softmax(0), states))
+
+# %% ../nbs/03_heads.ipynb #f0418b96
+def mean_max_pool(h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    "`[mean; max]` of the token vectors `h` (B, T, C) where `mask` (B, T) is 1: (B, 2C) (MMP)."
+    return torch.cat([mean_pool(h, mask), max_pool(h, mask)], dim=-1)
+
+class AttentionPool(nn.Module):
+    "The token vectors' average weighted by softmax(h·w) over the real tokens (ATTP); from w = 0, mean pooling."
+    def __init__(self, hidden: int):
+        super().__init__()
+        self.score = nn.Linear(hidden, 1, bias=False)     # a bias would shift every score alike: softmax ignores it
+        nn.init.zeros_(self.score.weight)
+
+    def forward(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        s = self.score(h).squeeze(-1).float().masked_fill(~mask.bool(), float("-inf"))
+        return torch.einsum("bt,btc->bc", s.softmax(-1).to(h.dtype), h)

@@ -10,7 +10,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .bert import BertModel
-from .heads import ConvBackbone, LayerMix, Projection, cosine_score, join_pairs, max_pool, mean_pool, pair_features
+from .heads import ConvBackbone, LayerMix, Projection, cosine_score, join_pairs, pair_features
+from .heads import AttentionPool, max_pool, mean_max_pool, mean_pool
 from .tasks import SCORED, TASKS
 
 # %% auto #0
@@ -43,6 +44,7 @@ class Method:
     closure: bool = False        # TC: Para also trains on the pairs its training labels imply (06_data)
     layer_mix: bool = False      # LMIX: one-sentence tasks pool a learned mix of every layer (03_heads)
     phrases: bool = False        # PHR: SST also trains on the treebank's labelled phrases (06_data)
+    sentence_pool: str = ""      # meanmax (MMP) | attention (ATTP): how one-sentence tasks pool (03_heads); "" as `pooling`
     auxiliary: tuple[str, ...] = ()  # CFIMDB: auxiliary tasks trained with the others, not scored
 
     def __post_init__(self):     # a tuple even from JSON's list (a checkpoint's header), so methods compare and hash
@@ -96,6 +98,10 @@ TOKENS = [
     Token("LMIX", "layer_mix", True, "one-sentence tasks pool a learned mix of every layer", "03_heads", "dropped"),
     Token("PHR", "phrases", True, "SST also trains on the treebank's labelled phrases (`sst_trees=PATH`)", "06_data",
           "kept: SST"),
+    Token("MMP", "sentence_pool", "meanmax", "one-sentence tasks' heads read the mean and the max pooled, side by side",
+          "03_heads", "dropped"),
+    Token("ATTP", "sentence_pool", "attention", "one-sentence tasks pool by a learned attention over their tokens",
+          "03_heads", "dropped"),
 ] + [Token(n.upper(), "auxiliary", n, f"{n} trained beside the others as an auxiliary task, not scored", "12_tasks",
            "dropped") for n, t in TASKS.items() if not t.scored]      # a task's name is the token that adds it
 AUXILIARY = tuple(t.value for t in TOKENS if t.field == "auxiliary")
@@ -176,11 +182,14 @@ class MultitaskBert(nn.Module):
         self.backbones = nn.ModuleDict({t: ConvBackbone(H, residual=method.residual) for t in self.tasks if method.cnn})
         mlp = dict(n_hidden=method.mlp_layers, hidden=H // 2, in_dropout=bert.config.hidden_dropout_prob)
         siamese = (4 if method.product else 3) * H
-        in_dim = lambda t: siamese if TASKS[t].pair and not self.cross_encodes(t) else H
+        single = 2 * H if method.sentence_pool == "meanmax" else H                  # MMP: [mean; max]
+        in_dim = lambda t: (H if self.cross_encodes(t) else siamese) if TASKS[t].pair else single
         self.heads = nn.ModuleDict({t: Projection(in_dim(t), TASKS[t].out_dim, **mlp)
                                     for t in self.tasks if not self.cosine(t)})
         n = bert.config.num_hidden_layers + 1
         self.mixes = nn.ModuleDict({t: LayerMix(n) for t in self.tasks if method.layer_mix and not TASKS[t].pair})
+        self.pools = nn.ModuleDict({t: AttentionPool(H) for t in self.tasks
+                                    if method.sentence_pool == "attention" and not TASKS[t].pair})
 
     def threshold(self, task: str) -> float:
         "The P(positive) above which a binary `task` is decided 1: tuned under THR, else 0.5."
@@ -202,6 +211,8 @@ class MultitaskBert(nn.Module):
         out = self.bert(x["input_ids"], mask, x.get("token_type_ids"), output_hidden_states=mix is not None)
         h = out.last_hidden_state if mix is None else mix(out.hidden_states)
         if task in self.backbones: h = self.backbones[task](h, mask)
+        if task in self.pools: return self.pools[task](h, mask)                                    # ATTP
+        if self.method.sentence_pool == "meanmax" and not TASKS[task].pair: return mean_max_pool(h, mask)  # MMP
         if self.method.pooling == "mean": return mean_pool(h, mask)
         if self.method.pooling == "max": return max_pool(h, mask)
         return self.bert.pooler(h)
@@ -261,8 +272,8 @@ class MultitaskBert(nn.Module):
         return (t.loss(first, labels, w) + t.loss(second, labels, w)) / 2 + RDROP_ALPHA * rdrop_penalty(t, first, second)
 
     def task_parameters(self, task: str) -> list[nn.Parameter]:
-        "Parameters only `task`'s loss reaches (its backbone, layer mix and head)."
-        mods = [m[task] for m in (self.backbones, self.mixes, self.heads) if task in m]
+        "Parameters only `task`'s loss reaches (its backbone, layer mix, attention pooling and head)."
+        mods = [m[task] for m in (self.backbones, self.mixes, self.pools, self.heads) if task in m]
         return [p for m in mods for p in m.parameters()]
 
 # %% ../nbs/04_model.ipynb #e0cd84f2
