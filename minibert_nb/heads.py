@@ -91,5 +91,5 @@ class AttentionPool(nn.Module):
         nn.init.zeros_(self.score.weight)
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        s = self.score(h).squeeze(-1).float().masked_fill(~mask.bool(), float("-inf"))
+        s = self.score(h).squeeze(-1).float().masked_fill(~mask.bool(), float("-inf"))   # softmax in fp32 under bf16
         return torch.einsum("bt,btc->bc", s.softmax(-1).to(h.dtype), h)

@@ -182,14 +182,13 @@ class MultitaskBert(nn.Module):
         self.backbones = nn.ModuleDict({t: ConvBackbone(H, residual=method.residual) for t in self.tasks if method.cnn})
         mlp = dict(n_hidden=method.mlp_layers, hidden=H // 2, in_dropout=bert.config.hidden_dropout_prob)
         siamese = (4 if method.product else 3) * H
-        single = 2 * H if method.sentence_pool == "meanmax" else H                  # MMP: [mean; max]
-        in_dim = lambda t: (H if self.cross_encodes(t) else siamese) if TASKS[t].pair else single
+        single = lambda t: 2 * H if self.own_pooling(t) == "meanmax" else H        # MMP: [mean; max]
+        in_dim = lambda t: (H if self.cross_encodes(t) else siamese) if TASKS[t].pair else single(t)
         self.heads = nn.ModuleDict({t: Projection(in_dim(t), TASKS[t].out_dim, **mlp)
                                     for t in self.tasks if not self.cosine(t)})
         n = bert.config.num_hidden_layers + 1
         self.mixes = nn.ModuleDict({t: LayerMix(n) for t in self.tasks if method.layer_mix and not TASKS[t].pair})
-        self.pools = nn.ModuleDict({t: AttentionPool(H) for t in self.tasks
-                                    if method.sentence_pool == "attention" and not TASKS[t].pair})
+        self.pools = nn.ModuleDict({t: AttentionPool(H) for t in self.tasks if self.own_pooling(t) == "attention"})
 
     def threshold(self, task: str) -> float:
         "The P(positive) above which a binary `task` is decided 1: tuned under THR, else 0.5."
@@ -198,6 +197,10 @@ class MultitaskBert(nn.Module):
     def cosine(self, task: str) -> bool:
         "Whether `task` is scored by 5·cos(u, v) instead of a head (CS, for the pair score task STS)."
         return self.method.cosine_sts and TASKS[task].kind == "score" and TASKS[task].pair
+
+    def own_pooling(self, task: str) -> str:
+        "How a one-sentence `task` pools under MMP or ATTP ('meanmax', 'attention'); '' for the method's `pooling`."
+        return "" if TASKS[task].pair else self.method.sentence_pool
 
     def cross_encodes(self, task: str) -> bool:
         "Whether `task`'s pairs are read as one joined sequence (XE; STS keeps the Siamese cosine under CS)."
@@ -212,7 +215,7 @@ class MultitaskBert(nn.Module):
         h = out.last_hidden_state if mix is None else mix(out.hidden_states)
         if task in self.backbones: h = self.backbones[task](h, mask)
         if task in self.pools: return self.pools[task](h, mask)                                    # ATTP
-        if self.method.sentence_pool == "meanmax" and not TASKS[task].pair: return mean_max_pool(h, mask)  # MMP
+        if self.own_pooling(task) == "meanmax": return mean_max_pool(h, mask)                    # MMP
         if self.method.pooling == "mean": return mean_pool(h, mask)
         if self.method.pooling == "max": return max_pool(h, mask)
         return self.bert.pooler(h)
