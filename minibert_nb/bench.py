@@ -50,6 +50,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--length", type=int, default=64)
     ap.add_argument("--repeats", type=int, default=5,
                     help="timed rounds of the encoder and compile parts (the median counts)")
+    ap.add_argument("--loaded-runs", type=int, nargs=2, default=[10, 10], metavar=("NOW", "BEFORE"),
+                    help="loaded part: fresh processes asking auto by today's rule and by the rule before (default 10 10)")
     ap.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     return ap.parse_args(argv)
 
@@ -66,7 +68,7 @@ def run_parts(a: argparse.Namespace) -> dict:
     shape = dict(batch=a.batch, length=a.length, device=a.device, precision=precision, repeats=a.repeats)
     setting, suffix = (dev, precision, a.batch, a.length), "" if precision == "fp32" else f"_{precision}"
     work = {"precision": (f"precision_{dev}", lambda: bench_precision(md, a.device, a.batch, a.length)),
-            "loaded": ("loaded", lambda: bench_precision_load(md)),
+            "loaded": ("loaded", lambda: bench_precision_load(md, runs=a.loaded_runs[0], before_runs=a.loaded_runs[1])),
             "tokenizer": ("tokenizer", lambda: bench_tokenizer(md, all_texts(a.data_dir))),
             "encoder": (part_key("encoder", *setting), lambda: bench_encoder(md, **shape)),
             "optimizer": ("optimizer", lambda: bench_optimizer(md)),
@@ -105,7 +107,8 @@ def precision_rows(p: dict, th: str) -> list[tuple]:
     rows = [(f"matmul GFLOP/s fp32 / bf16 ({where}){th}", f"{g['fp32']} / {g.get('bf16', '–')}",
              f"×{g['bf16'] / g['fp32']:.2f}" if "bf16" in g else ""),
             (f"auto's probe (8×32 on a CPU): bf16 speed-up, train / inference{th}",
-             f"×{tr['auto_probe_bf16_speedup']} / ×{inf['auto_probe_bf16_speedup']}",
+             " / ".join("not run (no bf16 units)" if m["auto_probe_bf16_speedup"] is None
+                        else f"×{m['auto_probe_bf16_speedup']}" for m in (tr, inf)),
              f"auto chooses {tr['auto_chooses']} / {inf['auto_chooses']}")]
     B, T = p["batch"], p["length"]
     for mode, shape in (("train", f"train step {B}×{T}"), ("inference", f"inference {2 * B}×{T}")):

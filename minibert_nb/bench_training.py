@@ -114,46 +114,52 @@ def main(argv=None):
     ap.add_argument("--precision", default="fp32")
     ap.add_argument("--run-epochs", type=int, help="instead: a whole run of this many epochs (run_probe)")
     ap.add_argument("--heap", choices=HEAPS, default="released")
+    ap.add_argument("--heap-steps", type=int, help="with --heap released: training steps between two releases")
     ap.add_argument("--preset", default="cpu")
     ap.add_argument("--seed", type=int)
     ap.add_argument("--out-dir", help="with --run-epochs: keep the run's files here")
     a = ap.parse_args(argv)
     if a.run_epochs:
-        print(json.dumps(run_probe(a.method, a.run_epochs, a.precision, a.heap, a.preset, a.data_dir, a.seed, a.out_dir)))
+        print(json.dumps(run_probe(a.method, a.run_epochs, a.precision, a.heap, a.preset, a.data_dir, a.seed, a.out_dir,
+                                   a.heap_steps)))
     else: print(json.dumps(memory_probe(a.method, a.steps, a.max_tokens, a.data_dir, a.precision)))
 
 # %% ../nbs/22c_bench_training.ipynb #4af886c7
 HEAPS = ("released", "kept")
 
 def run_probe(method: str, epochs: int, precision: str, heap: str = "released", preset: str = "cpu", data_dir=None,
-              seed: int | None = None, out_dir=None) -> dict:
+              seed: int | None = None, out_dir=None, heap_steps: int | None = None) -> dict:
     """A whole `preset` run of `method` for `epochs` epochs in this process: its peak RSS, minutes and dev scores per
-    epoch. `heap="kept"` never releases the heap's free pages (glibc as it is); `out_dir` keeps the run's files."""
+    epoch. `heap="kept"` never releases the heap's free pages (glibc as it is); `heap_steps`: the run's
+    `heap_release_steps` (default: the setting's); `out_dir` keeps the run's files."""
     import minibert_nb.evaluate as E, minibert_nb.train as T
     keep = T.release_freed_memory, E.release_freed_memory
     if heap == "kept": T.release_freed_memory = E.release_freed_memory = lambda: False
     try:
         with tempfile.TemporaryDirectory() as d:
             m = T.run(method, preset, progress=False, out_dir=str(out_dir or d), epochs=epochs,
-                      precision=precision, data_dir=data_dir, **({} if seed is None else {"seed": seed}))
+                      precision=precision, data_dir=data_dir, seed=seed, heap_release_steps=heap_steps)
     finally: T.release_freed_memory, E.release_freed_memory = keep
     scores = [{k: h[k] for k in ("sst_acc", "para_acc", "sts_corr", "overall")} for h in m["history"]]
     return {"peak_rss_mb": m["machine"]["peak_rss_mb"], "minutes": round(m["time_s"] / 60, 2),
             "heap_release_steps": m["machine"]["heap_release_steps"], "scores": scores}
 
-def heap_command(method: str, epochs: int, precision: str, heap: str, preset: str = "cpu", data_dir=None) -> list[str]:
+def heap_command(method: str, epochs: int, precision: str, heap: str, preset: str = "cpu", data_dir=None,
+                 heap_steps: int | None = None) -> list[str]:
     "The command line that runs `run_probe` in a fresh process; it prints the result as JSON."
     cmd = [sys.executable, "-m", "minibert_nb.bench_training", method, "--run-epochs", str(epochs), "--heap", heap,
            "--precision", precision, "--preset", preset]
-    return cmd + (["--data-dir", str(data_dir)] if data_dir else [])
+    cmd += ["--data-dir", str(data_dir)] if data_dir else []
+    return cmd + (["--heap-steps", str(heap_steps)] if heap_steps else [])
 
 def bench_heap(method: str = "RSS_MP_FX_CS_PAL_THR", epochs: int = 2, precision: str = "bf16", preset: str = "cpu",
-               data_dir=None) -> dict:
-    "`run_probe` with the heap kept as glibc keeps it and with its free pages released, one fresh process each."
+               data_dir=None, heap_steps: int | None = None) -> dict:
+    """`run_probe` with the heap kept as glibc keeps it and with its free pages released (every `heap_steps` training
+    steps; default: the setting's), one fresh process each."""
     res = {}
     for heap in ("kept", "released"):
-        out = subprocess.run(heap_command(method, epochs, precision, heap, preset, data_dir), capture_output=True,
-                             text=True, check=True).stdout
+        out = subprocess.run(heap_command(method, epochs, precision, heap, preset, data_dir, heap_steps),
+                             capture_output=True, text=True, check=True).stdout
         res[heap] = json.loads(out.strip().splitlines()[-1])
     k, r = res["kept"], res["released"]
     return {"method": method, "preset": preset, "epochs": epochs, "precision": precision,

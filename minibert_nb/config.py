@@ -19,10 +19,10 @@ from .paths import resolve_model_dir
 from .precision import Precision, check_precision, cpu_model, resolve_precision
 
 # %% auto #0
-__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'USER_ERRORS', 'PARAMETER_TYPES', 'HEAP_RELEASE_STEPS', 'TrainConfig', 'default_preset',
-           'make_config', 'encoder_overrides', 'parse_settings', 'OneLineError', 'user_errors',
-           'config_from_parameters', 'resolve_device', 'machine_info', 'run_precision', 'peak_rss_mb', 'peak_gpu_mb',
-           'release_freed_memory', 'seed_everything', 'prepare_out_dir']
+__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'USER_ERRORS', 'PARAMETER_TYPES', 'TrainConfig', 'default_preset', 'make_config',
+           'encoder_overrides', 'parse_settings', 'OneLineError', 'user_errors', 'config_from_parameters',
+           'resolve_device', 'machine_info', 'run_precision', 'peak_rss_mb', 'peak_gpu_mb', 'release_freed_memory',
+           'seed_everything', 'prepare_out_dir']
 
 # %% ../nbs/14_config.ipynb #f048a8e5
 @dataclass
@@ -61,6 +61,7 @@ class TrainConfig:
     phrase_rows: float = 1.0         # PHR: phrases per sentence in an SST batch
     phrase_weight: float = 1.0       # PHR: a phrase's weight in SST's loss (a sentence's: 1)
     single_task: str | None = None   # train and score this scored task alone, on its batches of the plan (None: all)
+    heap_release_steps: int = 10     # training steps between two releases of the heap's free pages (a CPU's memory)
 
 _CPU = dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
             rss_size=100 * 32, max_steps=100, max_length=128, eval_limit=None, max_tokens=2048)
@@ -97,7 +98,7 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     overrides = {k: v for k, v in overrides.items() if v is not None or k in nullable}
     cfg = TrainConfig(method=method, preset=preset, **{**PRESETS[preset], **overrides})
     for name in ("epochs", "batch_size", "para_batch", "rss_size", "max_length", "seed", "mlm_steps", "pad_multiple",
-                 "phrase_min_words"):
+                 "phrase_min_words", "heap_release_steps"):
         v = getattr(cfg, name)
         if not isinstance(v, int) or isinstance(v, bool) or v < (0 if name == "seed" else 1):
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
@@ -213,8 +214,6 @@ def peak_gpu_mb(device: torch.device) -> float:
     return round(torch.cuda.max_memory_allocated(device) / 2**20, 1)
 
 # %% ../nbs/14_config.ipynb #68886e25
-HEAP_RELEASE_STEPS = 10                 # training steps between two releases of the heap's free pages
-
 def release_freed_memory() -> bool:
     """Hand the free pages of glibc's heaps back to the system (`malloc_trim`); False where the C library has no such
     call (macOS, Windows, musl: nothing to do there)."""
