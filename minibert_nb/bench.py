@@ -19,9 +19,9 @@ from .paths import resolve_model_dir
 from .precision import PRECISIONS, resolve_precision
 
 # %% auto #0
-__all__ = ['PARTS', 'ROWS', 'part_key', 'all_texts', 'parse_args', 'run_parts', 'main', 'precision_rows', 'loaded_rows',
-           'tokenizer_rows', 'encoder_rows', 'optimizer_rows', 'compile_rows', 'profile_rows', 'padding_rows',
-           'memory_rows', 'heap_rows', 'checkpoint_rows', 'format_table']
+__all__ = ['PARTS', 'ROWS', 'part_key', 'all_texts', 'parse_args', 'run_parts', 'main', 'cpu_name', 'precision_rows',
+           'loaded_rows', 'tokenizer_rows', 'encoder_rows', 'optimizer_rows', 'compile_rows', 'profile_rows',
+           'padding_rows', 'memory_rows', 'heap_rows', 'checkpoint_rows', 'format_table']
 
 # %% ../nbs/22_bench.ipynb #d48f76b1
 PARTS = ["precision", "loaded", "tokenizer", "encoder", "optimizer", "compile", "profile", "padding", "memory", "heap", "checkpoint"]
@@ -100,9 +100,13 @@ def _setting(r: dict, threads: str) -> str:
     if r.get("device", "cpu").startswith("cpu"): return threads + (f" ({prec})" if prec != "fp32" else "")
     return f" ({r['device']}, {prec})"
 
+def cpu_name(cpu: dict) -> str:
+    "The CPU a result came from: its model name, with its generation where the JSON recorded one (`cpu_model`)."
+    return (cpu.get("model") or "?") + (f" ({cpu['generation']})" if cpu.get("generation") else "")
+
 def precision_rows(p: dict, th: str) -> list[tuple]:
     g, cpu = p["matmul_gflops"], p.get("cpu", {})
-    where = f"{cpu.get('model') or p['device']}" + (f", flags {' '.join(cpu['bf16_flags']) or 'none'}" if cpu else "")
+    where = f"{cpu_name(cpu)}, flags {' '.join(cpu['bf16_flags']) or 'none'}" if cpu else p["device"]
     tr, inf = p["train"], p["inference"]
     rows = [(f"matmul GFLOP/s fp32 / bf16 ({where}){th}", f"{g['fp32']} / {g.get('bf16', '–')}",
              f"×{g['bf16'] / g['fp32']:.2f}" if "bf16" in g else ""),
@@ -119,7 +123,7 @@ def precision_rows(p: dict, th: str) -> list[tuple]:
 
 def loaded_rows(p: dict, th: str) -> list[tuple]:
     now, before, cpu = p["now"], p["before"], p.get("cpu", {})
-    where = f"{cpu.get('model', '?')}, flags {' '.join(cpu.get('bf16_flags', [])) or 'none'}"
+    where = f"{cpu_name(cpu)}, flags {' '.join(cpu.get('bf16_flags', [])) or 'none'}"
     return [(f"auto under load ({p['busy_processes']} busy processes; {where}): runs choosing bf16, one thread's CPU "
              f"time and the flags / wall time{th}", f"{now['bf16']} of {now['runs']} / {before['bf16']} of {before['runs']}",
              f"{now['decide_s']} s / {before['decide_s']} s to decide")]

@@ -46,7 +46,7 @@ class TrainConfig:
     max_steps: int | None = 100      # cap on steps per epoch (None: the whole epoch)
     max_length: int = 128            # tokens per sentence
     max_tokens: int | None = None    # forward passes of at most this many padded tokens per task batch (None: whole)
-    eval_limit: int | None = None    # evaluate and predict on the first N dev/test examples per task (None: all)
+    eval_limit: int | None = None    # evaluate and predict on the first N dev/test examples per task, tune THR on N
     group_by_length: bool = True
     pad_multiple: int = 1            # pad each batch's length up to a multiple of this (32: a few shapes, for compile)
     compile: bool = False            # torch.compile the encoder (compilation counts in the run's minutes)
@@ -186,7 +186,7 @@ def machine_info(device: torch.device) -> dict:
     "What `metrics.json` records about the machine: versions, the CPU's model and bf16 flags, threads, device."
     cpu = cpu_model()
     info = {"platform": platform.platform(), "python": platform.python_version(), "torch": torch.__version__,
-            "cpu": cpu.get("model") or platform.processor() or platform.machine(),
+            "cpu": cpu.get("model") or platform.processor() or platform.machine(), "cpu_generation": cpu.get("generation"),
             "cpu_bf16_flags": cpu.get("bf16_flags"), "threads": torch.get_num_threads(), "device": str(device)}
     if device.type == "cuda": info["gpu"] = torch.cuda.get_device_name(device)
     info["processes"] = world()[1]

@@ -90,12 +90,20 @@ BF16_FLAGS = ("amx_bf16", "avx512_bf16", "avx512_fp16", "amx_tile", "bf16")
 BF16_UNITS = ("amx_bf16", "avx512_bf16", "bf16")        # the flags of units that compute in bf16
 
 def cpu_model(cpuinfo: str | Path = "/proc/cpuinfo") -> dict:
-    "The CPU's model name and the flags of `BF16_FLAGS` it has, from `cpuinfo` (empty where that cannot be read)."
+    """The first processor's model name, its generation (x86: `cpu family` and `model`; Arm: implementer and part) and
+    the flags of `BF16_FLAGS` it has, from `cpuinfo` (empty where that cannot be read)."""
     try: info = Path(cpuinfo).read_text()
     except OSError: return {}
-    field = lambda name: next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith(name)), "")
-    flags = (field("flags") or field("Features")).split()
-    return {"model": field("model name") or field("CPU part"), "bf16_flags": [f for f in BF16_FLAGS if f in flags]}
+    fields = {}
+    for line in info.strip().split("\n\n")[0].splitlines():                  # the first processor's block
+        key, sep, value = line.partition(":")
+        if sep: fields.setdefault(key.strip(), value.strip())
+    flags = (fields.get("flags") or fields.get("Features", "")).split()
+    if "cpu family" in fields: generation = f"family {fields['cpu family']} model {fields.get('model', '?')}"
+    elif "CPU part" in fields: generation = f"implementer {fields.get('CPU implementer', '?')} part {fields['CPU part']}"
+    else: generation = ""
+    return {"model": fields.get("model name") or fields.get("CPU part", ""), "generation": generation,
+            "bf16_flags": [f for f in BF16_FLAGS if f in flags]}
 
 def bf16_units(cpuinfo: str | Path = "/proc/cpuinfo") -> list[str] | None:
     "The CPU's flags among `BF16_UNITS` (None where `cpuinfo` cannot be read: nothing known)."

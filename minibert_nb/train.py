@@ -12,7 +12,8 @@ from tqdm.auto import tqdm
 from .bert import BertModel
 from .distributed import init_distributed, shard, world
 from .data import Encoded, duplicate_closure, encode_split, load_phrases, load_tasks
-from .evaluate import evaluate, predict, threshold_examples, to_device, tune_thresholds, write_predictions
+from .evaluate import THRESHOLD_EXAMPLES, evaluate, predict, threshold_examples, to_device, tune_thresholds
+from .evaluate import write_predictions
 from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
 from .checkpoint import train_state_info, write_json
@@ -173,7 +174,8 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
                           cfg.max_steps, cfg.group_by_length, pal=m.sampling == "pal", phrases=s.phrases,
                           phrase_rows=cfg.phrase_rows, phrase_weight=cfg.phrase_weight)
     s.ema = WeightEMA(model, decay=1 - 1 / max(10, EMA_HORIZON * s.plan.total_steps)) if m.ema else None
-    s.tuning = threshold_examples({t: s.train[t] for t in s.trained}, cfg.seed) if m.tuned_threshold else {}
+    tuned = THRESHOLD_EXAMPLES if cfg.eval_limit is None else min(cfg.eval_limit, THRESHOLD_EXAMPLES)
+    s.tuning = threshold_examples({t: s.train[t] for t in s.trained}, cfg.seed, tuned) if m.tuned_threshold else {}
     if cfg.resume: resume(s)
     return s
 
