@@ -15,7 +15,7 @@ from .precision import autocast, cpu_model, resolve_precision
 from .tokenizer import BertTokenizer
 
 # %% auto #0
-__all__ = ['MATMUL_OPS', 'bench_tokenizer', 'load_encoder', 'encoder_optimizer', 'encoder_forward', 'encoder_step',
+__all__ = ['MATMUL_OPS', 'HOG', 'bench_tokenizer', 'load_encoder', 'encoder_optimizer', 'encoder_forward', 'encoder_step',
            'encoder_infer', 'step_as_matmuls', 'step_memory_mb', 'bench_encoder', 'bench_optimizer', 'bench_compile',
            'profile_shares', 'bench_profile', 'bench_precision', 'bench_precision_load']
 
@@ -246,12 +246,15 @@ def _first_line(model_dir: str, rule: str) -> tuple[str, float]:
     else: choice = resolve_precision("auto", bert, "cpu", cpuinfo="/nonexistent", wall=True)   # no prior, wall time
     return describe_precision(choice), time.perf_counter() - t
 
+# a CPU-bound process that ends when its parent (the pid it is given) does: a killed benchmark leaves none behind
+HOG = "import os, sys\nwhile os.getppid() == int(sys.argv[1]):\n    for _ in range(1_000_000): pass"
+
 def bench_precision_load(model_dir, busy: int = 2, runs: int = 10, before_runs: int | None = None) -> dict:
     """`auto`'s choice in `runs` fresh processes while `busy` CPU-bound processes run, by today's rule and (in
     `before_runs`, default `runs`) the rule before it; the count of bf16 choices and each first line."""
-    import multiprocessing, subprocess, sys
+    import multiprocessing, os, subprocess, sys
     from concurrent.futures import ProcessPoolExecutor
-    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy)]
+    hogs = [subprocess.Popen([sys.executable, "-c", HOG, str(os.getpid())]) for _ in range(busy)]
     res = {"cpu": cpu_model(), "busy_processes": busy}
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1) as pool:
