@@ -174,8 +174,8 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
                           cfg.max_steps, cfg.group_by_length, pal=m.sampling == "pal", phrases=s.phrases,
                           phrase_rows=cfg.phrase_rows, phrase_weight=cfg.phrase_weight)
     s.ema = WeightEMA(model, decay=1 - 1 / max(10, EMA_HORIZON * s.plan.total_steps)) if m.ema else None
-    tuned = THRESHOLD_EXAMPLES if cfg.eval_limit is None else min(cfg.eval_limit, THRESHOLD_EXAMPLES)
-    s.tuning = threshold_examples({t: s.train[t] for t in s.trained}, cfg.seed, tuned) if m.tuned_threshold else {}
+    n_tuning = THRESHOLD_EXAMPLES if cfg.eval_limit is None else min(cfg.eval_limit, THRESHOLD_EXAMPLES)
+    s.tuning = threshold_examples({t: s.train[t] for t in s.trained}, cfg.seed, n_tuning) if m.tuned_threshold else {}
     if cfg.resume: resume(s)
     return s
 
