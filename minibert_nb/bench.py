@@ -16,12 +16,12 @@ from .checkpoint import write_json
 from .config import user_errors
 from .data import load_tasks
 from .paths import resolve_model_dir
-from .precision import PRECISIONS, resolve_precision
+from .precision import PRECISIONS, cpu_name, resolve_precision
 
 # %% auto #0
-__all__ = ['PARTS', 'ROWS', 'part_key', 'all_texts', 'parse_args', 'run_parts', 'main', 'cpu_name', 'precision_rows',
-           'loaded_rows', 'tokenizer_rows', 'encoder_rows', 'optimizer_rows', 'compile_rows', 'profile_rows',
-           'padding_rows', 'memory_rows', 'heap_rows', 'checkpoint_rows', 'format_table']
+__all__ = ['PARTS', 'ROWS', 'part_key', 'all_texts', 'parse_args', 'run_parts', 'main', 'precision_rows', 'loaded_rows',
+           'tokenizer_rows', 'encoder_rows', 'optimizer_rows', 'compile_rows', 'profile_rows', 'padding_rows',
+           'memory_rows', 'heap_rows', 'checkpoint_rows', 'format_table']
 
 # %% ../nbs/22_bench.ipynb #d48f76b1
 PARTS = ["precision", "loaded", "tokenizer", "encoder", "optimizer", "compile", "profile", "padding", "memory", "heap", "checkpoint"]
@@ -99,10 +99,6 @@ def _setting(r: dict, threads: str) -> str:
     prec = r.get("precision", "fp32")
     if r.get("device", "cpu").startswith("cpu"): return threads + (f" ({prec})" if prec != "fp32" else "")
     return f" ({r['device']}, {prec})"
-
-def cpu_name(cpu: dict) -> str:
-    "The CPU a result came from: its model name, with its generation where the JSON recorded one (`cpu_model`)."
-    return (cpu.get("model") or "?") + (f" ({cpu['generation']})" if cpu.get("generation") else "")
 
 def precision_rows(p: dict, th: str) -> list[tuple]:
     g, cpu = p["matmul_gflops"], p.get("cpu", {})

@@ -16,13 +16,13 @@ from .distributed import world
 from .model import parse_method
 from .tasks import SCORED
 from .paths import resolve_model_dir
-from .precision import Precision, check_precision, cpu_model, resolve_precision
+from .precision import Precision, check_precision, cpu_model, cpu_name, resolve_precision
 
 # %% auto #0
 __all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'USER_ERRORS', 'PARAMETER_TYPES', 'TrainConfig', 'default_preset', 'make_config',
            'encoder_overrides', 'parse_settings', 'OneLineError', 'user_errors', 'config_from_parameters',
-           'resolve_device', 'machine_info', 'run_precision', 'peak_rss_mb', 'peak_gpu_mb', 'release_freed_memory',
-           'seed_everything', 'prepare_out_dir']
+           'resolve_device', 'machine_info', 'machine_name', 'run_precision', 'peak_rss_mb', 'peak_gpu_mb',
+           'release_freed_memory', 'seed_everything', 'prepare_out_dir']
 
 # %% ../nbs/14_config.ipynb #f048a8e5
 @dataclass
@@ -191,6 +191,11 @@ def machine_info(device: torch.device) -> dict:
     if device.type == "cuda": info["gpu"] = torch.cuda.get_device_name(device)
     info["processes"] = world()[1]
     return info
+
+def machine_name(machine: dict) -> str:
+    "Where a run ran, in words, from `metrics.json`'s `machine`: the GPU's name, or the CPU's (`cpu_name`) and its threads."
+    cpu = cpu_name({"model": machine.get("cpu"), "generation": machine.get("cpu_generation")})
+    return machine.get("gpu") or f"{cpu}, {machine['threads']} threads"
 
 def run_precision(cfg: TrainConfig, bert: BertModel, device: torch.device, resumed: dict) -> Precision:
     "The run's `Precision`; a resumed run keeps its own under `auto`; rank 0 decides."

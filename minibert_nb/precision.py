@@ -12,7 +12,7 @@ import torch
 # %% auto #0
 __all__ = ['PRECISIONS', 'BF16_MIN_SPEEDUP', 'BF16_FLAGS', 'BF16_UNITS', 'CLOSE_CALL', 'ROUNDS_AGREE', 'check_precision',
            'autocast', 'weights_cast_once', 'choose_precision', 'rounds_spread', 'time_precisions', 'cpu_model',
-           'bf16_units', 'Precision', 'close_call', 'resolve_precision', 'describe_precision']
+           'bf16_units', 'cpu_name', 'Precision', 'close_call', 'resolve_precision', 'describe_precision']
 
 # %% ../nbs/11_precision.ipynb #3e4b766c
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -109,6 +109,10 @@ def bf16_units(cpuinfo: str | Path = "/proc/cpuinfo") -> list[str] | None:
     "The CPU's flags among `BF16_UNITS` (None where `cpuinfo` cannot be read: nothing known)."
     info = cpu_model(cpuinfo)
     return [f for f in info["bf16_flags"] if f in BF16_UNITS] if info else None
+
+def cpu_name(cpu: dict) -> str:
+    "How results name the CPU of `cpu_model`'s dict: its model name, with its generation where one was recorded."
+    return (cpu.get("model") or "?") + (f" ({cpu['generation']})" if cpu.get("generation") else "")
 
 # %% ../nbs/11_precision.ipynb #503652a1
 CLOSE_CALL = 1.25                  # a speed-up within this factor of BF16_MIN_SPEEDUP is measured again, longer

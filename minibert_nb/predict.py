@@ -79,9 +79,14 @@ class Predictor:
         "Probability (N,) that a[i] and b[i] are paraphrases."
         return self._run("para", *pairs(a, b, "paraphrase"))
 
+    @property
+    def paraphrase_threshold(self) -> float:
+        "The probability above which a pair is a paraphrase: 0.5, or the one THR tuned (an ensemble: its members' mean)."
+        return decision_threshold(self.models, "para")
+
     def is_paraphrase(self, a: str | list[str], b: str | list[str]) -> torch.Tensor:
-        "Whether (N,) a[i] and b[i] are paraphrases: the probability above the model's threshold (0.5, or tuned: THR)."
-        return self.paraphrase(a, b) > decision_threshold(self.models, "para")
+        "Whether (N,) a[i] and b[i] are paraphrases: the probability above `paraphrase_threshold`."
+        return self.paraphrase(a, b) > self.paraphrase_threshold
 
     def similarity(self, a: str | list[str], b: str | list[str]) -> torch.Tensor:
         "Similarity (N,) of a[i] and b[i] on the STS 0..5 scale."

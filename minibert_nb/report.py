@@ -12,7 +12,7 @@ except ImportError as e:
                       "pip install 'minibert-nb[report]'") from e
 from .data import load_tasks
 from .model import PAPER_TABLE2, parse_method
-from .tasks import METRICS, SCORED
+from .tasks import METRICS, SCORED, TASKS
 
 # %% auto #0
 __all__ = ['paper_row', 'compare', 'history_frame', 'read_predictions', 'dev_predictions', 'plot_history', 'plot_confusion',
@@ -61,15 +61,21 @@ def dev_predictions(out_dir, data_dir=None) -> dict[str, pd.DataFrame]:
     return out
 
 def plot_history(metrics: dict):
+    "Each epoch's training loss (log scale) and dev score: one colour per task in both panels, one legend beside them."
     import matplotlib.pyplot as plt, seaborn as sns
+    from matplotlib.lines import Line2D
     df = history_frame(metrics)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
-    for ax, kind in zip(axes, ("train loss", "dev score")):
-        sns.lineplot(data=df[df.kind == kind], x="epoch", y="value", hue="task", marker="o", ax=ax)
-        ax.set_title(kind)
-        ax.set_xticks(sorted(df.epoch.unique()))
+    df["task"] = df.task.replace({TASKS[t].metric: t for t in SCORED})          # sst_acc is sst's dev score: sst's colour
+    colour = dict(zip(dict.fromkeys(df.task), sns.color_palette()))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.5), layout="constrained")
+    for ax, kind, title in zip(axes, ("train loss", "dev score"),
+                               ("training loss", "dev score (accuracy; STS: Pearson r)")):
+        sns.lineplot(data=df[df.kind == kind], x="epoch", y="value", hue="task", palette=colour, marker="o", ax=ax,
+                     legend=False)
+        ax.set(title=title, ylabel="", xticks=sorted(df.epoch.unique()))
     axes[0].set_yscale("log")
-    fig.tight_layout()
+    fig.legend(handles=[Line2D([], [], color=c, marker="o", label=t) for t, c in colour.items()], title="task",
+               loc="outside right center")
     return fig
 
 def plot_confusion(df: pd.DataFrame, n_classes: int = 5):
