@@ -84,9 +84,13 @@ class Predictor:
         "The probability above which a pair is a paraphrase: 0.5, or the one THR tuned (an ensemble: its members' mean)."
         return decision_threshold(self.models, "para")
 
+    def decide_paraphrase(self, prob: torch.Tensor) -> torch.Tensor:
+        "Paraphrase verdicts from `paraphrase`'s probabilities `prob`: above `paraphrase_threshold` (`Task.decide`'s rule)."
+        return torch.tensor(TASKS["para"].decide(prob, self.paraphrase_threshold), dtype=torch.bool)
+
     def is_paraphrase(self, a: str | list[str], b: str | list[str]) -> torch.Tensor:
-        "Whether (N,) a[i] and b[i] are paraphrases: the probability above `paraphrase_threshold`."
-        return self.paraphrase(a, b) > self.paraphrase_threshold
+        "Whether (N,) a[i] and b[i] are paraphrases (`decide_paraphrase` of their probabilities)."
+        return self.decide_paraphrase(self.paraphrase(a, b))
 
     def similarity(self, a: str | list[str], b: str | list[str]) -> torch.Tensor:
         "Similarity (N,) of a[i] and b[i] on the STS 0..5 scale."
