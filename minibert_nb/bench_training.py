@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, random, subprocess, sys, tempfile, time
 from pathlib import Path
 import torch
-from .bench_timing import timeit
+from .bench_timing import medians, paired_speedup, time_rounds, timeit
 from .bert import BertModel
 from .checkpoint import load_checkpoint, save_checkpoint, tensors_digest
 from .config import PRESETS, make_config, peak_rss_mb
@@ -22,8 +22,8 @@ from .tokenizer import BertTokenizer
 from .train import build_optimizer, train_step
 
 # %% auto #0
-__all__ = ['HEAPS', 'bench_padding', 'bench_checkpoint', 'memory_probe', 'probe_command', 'bench_memory', 'main', 'run_probe',
-           'heap_command', 'bench_heap']
+__all__ = ['HEAPS', 'bench_padding', 'bench_checkpoint', 'memory_probe', 'probe_command', 'bench_memory', 'main',
+           'bench_own_layers', 'run_probe', 'heap_command', 'bench_heap']
 
 # %% ../nbs/22c_bench_training.ipynb #13d9f197
 def bench_padding(model_dir, data_dir=None, batch_size: int = 32, n_batches: int = 12, fixed: int = 128) -> dict:
@@ -118,11 +118,40 @@ def main(argv=None):
     ap.add_argument("--preset", default="cpu")
     ap.add_argument("--seed", type=int)
     ap.add_argument("--out-dir", help="with --run-epochs: keep the run's files here")
+    ap.add_argument("--own-layers", type=int, nargs="+", help="instead: METHOD against METHOD_OWN<k> (bench_own_layers)")
     a = ap.parse_args(argv)
-    if a.run_epochs:
+    if a.own_layers:
+        print(json.dumps(bench_own_layers(a.method, a.own_layers, a.steps, precision=a.precision, data_dir=a.data_dir)))
+    elif a.run_epochs:
         print(json.dumps(run_probe(a.method, a.run_epochs, a.precision, a.heap, a.preset, a.data_dir, a.seed, a.out_dir,
                                    a.heap_steps)))
     else: print(json.dumps(memory_probe(a.method, a.steps, a.max_tokens, a.data_dir, a.precision)))
+
+# %% ../nbs/22c_bench_training.ipynb #c6992d7a
+def bench_own_layers(method: str = "RSS_MP_FX_CS_PAL_THR", layers=(1, 2), steps: int = 4, repeats: int = 3,
+                     precision: str = "fp32", data_dir=None) -> dict:
+    "Parameters, optimizer memory and training-step seconds of `method` against `method_OWN<k>` for each k in `layers`."
+    cfg, md = make_config(method, "cpu"), default_model_dir()
+    tok, splits = BertTokenizer.from_pretrained(md), load_tasks(data_dir)
+    train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in splits}
+    batches = list(schedule("rss", train, 0, cfg.seed, batch_size=cfg.batch_size, para_batch=cfg.para_batch,
+                            rss_size=cfg.rss_size, max_steps=steps))[:steps]
+    names = [method, *(f"{method}_OWN{k}" for k in layers)]
+    models, fns = {}, {}
+    for name in names:
+        torch.manual_seed(0)
+        model = MultitaskBert(BertModel.from_pretrained(md), parse_method(name)).train()
+        opt = build_optimizer(model, cfg)
+        def run(model=model, opt=opt):
+            for b in batches: train_step(model, b, opt, None, "cpu", "own-layers bench", cfg.max_tokens, precision)
+        models[name], fns[name] = model, run
+    rounds = time_rounds(fns, repeats, warmup=1)
+    n = {k: sum(p.numel() for p in m.parameters()) for k, m in models.items()}
+    return {"method": method, "steps": len(batches), "precision": precision, "max_tokens": cfg.max_tokens,
+            "parameters_m": {k: round(v / 1e6, 2) for k, v in n.items()},
+            "added_optimizer_mb": {k: round((v - n[method]) * 16 / 2**20, 1) for k, v in n.items()},
+            "step_s": {k: round(v / len(batches), 2) for k, v in medians(rounds).items()},
+            "step_ratio": {k: round(paired_speedup(rounds, slow=k, fast=method), 3) for k in names}}
 
 # %% ../nbs/22c_bench_training.ipynb #4af886c7
 HEAPS = ("released", "kept")

@@ -215,11 +215,13 @@ class BertModel(nn.Module):
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
 
-    def forward(self, input_ids, attention_mask=None, token_type_ids=None, output_hidden_states=False) -> EncoderOutput:
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None, output_hidden_states=False,
+                layers=None) -> EncoderOutput:
+        "`layers`: the stack to run instead of `self.layers` (OWN, `04_model`: a task's own top layers)."
         if token_type_ids is None: token_type_ids = torch.zeros_like(input_ids)
         x = self.embeddings(input_ids, token_type_ids)
         mask, states = attention_4d(attention_mask), [x]
-        for layer in self.layers:
+        for layer in self.layers if layers is None else layers:
             x = layer(x, mask)
             if output_hidden_states: states.append(x)
         return EncoderOutput(x, self.pooler(x), tuple(states) if output_hidden_states else None)

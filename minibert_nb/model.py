@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_model.ipynb #9955b95e
 from __future__ import annotations
-import re
+import copy, re
 from dataclasses import dataclass
 import torch
 import torch.nn as nn
@@ -45,6 +45,7 @@ class Method:
     layer_mix: bool = False      # LMIX: one-sentence tasks pool a learned mix of every layer (03_heads)
     phrases: bool = False        # PHR: SST also trains on the treebank's labelled phrases (06_data)
     sentence_pool: str = ""      # meanmax (MMP) | attention (ATTP): how one-sentence tasks pool (03_heads); "" as `pooling`
+    own_layers: int = 0          # OWN<n>: one-sentence tasks run their own copy of the encoder's top n layers
     auxiliary: tuple[str, ...] = ()  # CFIMDB: auxiliary tasks trained with the others, not scored
 
     def __post_init__(self):     # a tuple even from JSON's list (a checkpoint's header), so methods compare and hash
@@ -102,6 +103,8 @@ TOKENS = [
           "03_heads", "dropped"),
     Token("ATTP", "sentence_pool", "attention", "one-sentence tasks pool by a learned attention over their tokens",
           "03_heads", "dropped"),
+    Token("OWN<n>", "own_layers", None, "one-sentence tasks (SST) run their own copy of the encoder's top n layers",
+          "04_model", "cost measured; scores not yet (needs multi-task runs)"),
 ] + [Token(n.upper(), "auxiliary", n, f"{n} trained beside the others as an auxiliary task, not scored", "12_tasks",
            "dropped") for n, t in TASKS.items() if not t.scored]      # a task's name is the token that adds it
 AUXILIARY = tuple(t.value for t in TOKENS if t.field == "auxiliary")
@@ -127,7 +130,7 @@ def parse_method(name: str) -> Method:
     set_by, kw = {}, {}
     for tok in name.strip().split("_"):
         low = tok.lower()
-        if m := re.fullmatch(r"mlp(\d+)", low): fieldname, value = "mlp_layers", int(m.group(1))
+        if m := re.fullmatch(r"(mlp|own)(\d+)", low): fieldname, value = f"{m.group(1)}_layers", int(m.group(2))
         elif low in AUXILIARY: fieldname, value = f"auxiliary {low}", low      # one field per auxiliary task
         elif low in _TOKENS: fieldname, value = _TOKENS[low]
         else: raise ValueError(f"unknown token {tok!r} in method {name!r}; valid tokens: {VALID_TOKENS}")
@@ -148,6 +151,7 @@ def parse_method(name: str) -> Method:
     if kw.get("sampling") == "pal" and kw["schedule"] == "baseline":
         raise ValueError(f"method {name!r}: PAL sets the tasks' shares of a multi-task step; "
                          "Baseline trains one task at a time (use SR or RSS)")
+    if kw.get("own_layers") == 0: raise ValueError(f"method {name!r}: {set_by['own_layers']} gives no layer; OWN1 is the least")
     auxiliary = tuple(t for t in AUXILIARY if kw.pop(f"auxiliary {t}", None))
     return Method(**kw, auxiliary=auxiliary)
 
@@ -189,6 +193,24 @@ class MultitaskBert(nn.Module):
         n = bert.config.num_hidden_layers + 1
         self.mixes = nn.ModuleDict({t: LayerMix(n) for t in self.tasks if method.layer_mix and not TASKS[t].pair})
         self.pools = nn.ModuleDict({t: AttentionPool(H) for t in self.tasks if self.own_pooling(t) == "attention"})
+        k, L = method.own_layers, bert.config.num_hidden_layers
+        if k > L: raise ValueError(f"OWN{k} asks for {k} own layers; the encoder has {L}")
+        self.own = nn.ModuleDict({t: copy.deepcopy(bert.layers[L - k:]) for t in self.tasks if k and not TASKS[t].pair})
+
+    def copy_top_layers(self):
+        "OWN: set every task's own layers to the shared encoder's top layers (as at the start; again after MLM)."
+        for own in self.own.values():
+            for mine, shared in zip(own, self.bert.layers[-len(own):]): mine.load_state_dict(shared.state_dict())
+
+    def task_layers(self, task: str) -> list[nn.Module] | None:
+        "The layer stack `task` runs under OWN: the shared lower layers, then its own top ones; None for the encoder's."
+        if task not in self.own: return None
+        return [*self.bert.layers[:len(self.bert.layers) - len(self.own[task])], *self.own[task]]
+
+    def layer_copies(self, i: int) -> list[nn.Module]:
+        "The tasks' own copies (OWN) of encoder layer `i`: empty below the top layers (for LLRD's per-layer rates)."
+        j = i - (len(self.bert.layers) - self.method.own_layers)
+        return [own[j] for own in self.own.values()] if j >= 0 else []
 
     def threshold(self, task: str) -> float:
         "The P(positive) above which a binary `task` is decided 1: tuned under THR, else 0.5."
@@ -211,7 +233,8 @@ class MultitaskBert(nn.Module):
         x = pad_length(x, self.length_multiple)
         mask = x["attention_mask"]
         mix = self.mixes[task] if task in self.mixes else None
-        out = self.bert(x["input_ids"], mask, x.get("token_type_ids"), output_hidden_states=mix is not None)
+        out = self.bert(x["input_ids"], mask, x.get("token_type_ids"), output_hidden_states=mix is not None,
+                        layers=self.task_layers(task))
         h = out.last_hidden_state if mix is None else mix(out.hidden_states)
         if task in self.backbones: h = self.backbones[task](h, mask)
         if task in self.pools: return self.pools[task](h, mask)                                    # ATTP
@@ -275,8 +298,8 @@ class MultitaskBert(nn.Module):
         return (t.loss(first, labels, w) + t.loss(second, labels, w)) / 2 + RDROP_ALPHA * rdrop_penalty(t, first, second)
 
     def task_parameters(self, task: str) -> list[nn.Parameter]:
-        "Parameters only `task`'s loss reaches (its backbone, layer mix, attention pooling and head)."
-        mods = [m[task] for m in (self.backbones, self.mixes, self.pools, self.heads) if task in m]
+        "Parameters only `task`'s loss reaches (its own top layers, backbone, layer mix, attention pooling and head)."
+        mods = [m[task] for m in (self.own, self.backbones, self.mixes, self.pools, self.heads) if task in m]
         return [p for m in mods for p in m.parameters()]
 
 # %% ../nbs/04_model.ipynb #e0cd84f2

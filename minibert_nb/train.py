@@ -37,16 +37,18 @@ LAYER_DECAY = 0.8
 EMA_HORIZON = 0.1          # EMA: the weights' average spans about this fraction of the run's steps
 
 def build_optimizer(model: MultitaskBert, cfg: TrainConfig) -> AdamW:
-    "AdamW over named groups: the encoder at `lr` (a group per layer under LLRD), the new parameters at `head_lr`."
+    """AdamW over named groups: the encoder at `lr` (a group per layer under LLRD), the new parameters at `head_lr`.
+    A task's own copy of a layer (OWN) is encoder, at that layer's rate."""
     bert = model.bert
     if model.method.layer_decay:
         L = len(bert.layers)
-        layers = [(f"layer{i}", layer, LAYER_DECAY ** (L - 1 - i)) for i, layer in enumerate(bert.layers)]
+        layers = [(f"layer{i}", torch.nn.ModuleList([layer, *model.layer_copies(i)]), LAYER_DECAY ** (L - 1 - i))
+                  for i, layer in enumerate(bert.layers)]
         parts = [("embeddings", bert.embeddings, LAYER_DECAY ** L), *layers, ("pooler", bert.pooler, 1.0)]
     else:
-        parts = [("encoder", bert, 1.0)]
+        parts = [("encoder", torch.nn.ModuleList([bert, *model.own.values()]), 1.0)]
     groups = [{"params": list(mod.parameters()), "lr": cfg.lr * scale, "name": name} for name, mod, scale in parts]
-    ids = {id(p) for p in bert.parameters()}
+    ids = {id(p) for g in groups for p in g["params"]}
     new = [p for p in model.parameters() if id(p) not in ids]
     groups.append({"params": new, "lr": cfg.head_lr or cfg.lr, "name": "heads"})
     return AdamW(groups, weight_decay=cfg.weight_decay)
@@ -196,6 +198,7 @@ def mlm_first(s: Session):
     _, s.metrics["mlm"] = mlm_stage(s.model.bert, s.tok, task_sentences(s.train), c.mlm_steps, batch_size=c.para_batch,
                                     lr=c.lr, head_lr=c.head_lr or c.lr, warmup=c.warmup, seed=c.seed, device=s.device,
                                     precision=s.precision)
+    s.model.copy_top_layers()                   # OWN: the tasks' own top layers start from the adapted encoder too
     if s.progress: print(f"MLM stage: {s.metrics['mlm']}")
 
 def resume(s: Session):
