@@ -104,7 +104,7 @@ TOKENS = [
     Token("ATTP", "sentence_pool", "attention", "one-sentence tasks pool by a learned attention over their tokens",
           "03_heads", "dropped"),
     Token("OWN<n>", "own_layers", None, "one-sentence tasks (SST) run their own copy of the encoder's top n layers",
-          "04_model", "being measured: SST +0.014 at epochs 5–8 of one seed; to finish"),
+          "04_model", "kept: SST (OWN1)"),
 ] + [Token(n.upper(), "auxiliary", n, f"{n} trained beside the others as an auxiliary task, not scored", "12_tasks",
            "dropped") for n, t in TASKS.items() if not t.scored]      # a task's name is the token that adds it
 AUXILIARY = tuple(t.value for t in TOKENS if t.field == "auxiliary")
@@ -209,8 +209,8 @@ class MultitaskBert(nn.Module):
 
     def layer_copies(self, i: int) -> list[nn.Module]:
         "The tasks' own copies (OWN) of encoder layer `i`: empty below the top layers (for LLRD's per-layer rates)."
-        j = i - (len(self.bert.layers) - self.method.own_layers)
-        return [own[j] for own in self.own.values()] if j >= 0 else []
+        L = len(self.bert.layers)
+        return [own[i - (L - len(own))] for own in self.own.values() if i >= L - len(own)]
 
     def threshold(self, task: str) -> float:
         "The P(positive) above which a binary `task` is decided 1: tuned under THR, else 0.5."
