@@ -71,9 +71,10 @@ def test_two_processes_match_one(method, max_tokens, data_path, model_path, tmp_
 
 
 def torchrun(*settings, **popen):
-    "`torchrun --nproc_per_node 2 -m minibert_nb.train RSS_MP_GS --preset smoke` on CPU with `settings`."
+    "`torchrun --nproc_per_node 2 -m minibert_nb.train RSS_MP_GS --preset smoke` on CPU in fp32 with `settings`."
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m", "minibert_nb.train",
-           "RSS_MP_GS", "--preset", "smoke", "--quiet", "--set", "device=cpu", "epochs=3", "max_steps=6", "seed=5", *settings]
+           "RSS_MP_GS", "--preset", "smoke", "--quiet", "--set", "device=cpu", "epochs=3", "max_steps=6", "seed=5",
+           "precision=fp32", *settings]               # not auto: on a bf16 CPU two runs' probes may choose differently
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     if popen: return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
