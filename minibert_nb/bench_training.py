@@ -6,11 +6,12 @@
 from __future__ import annotations
 import argparse, json, random, subprocess, sys, tempfile, time
 from pathlib import Path
+from typing import NamedTuple
 import torch
 from .bench_timing import medians, paired_speedup, time_rounds, timeit
 from .bert import BertModel
 from .checkpoint import load_checkpoint, save_checkpoint, tensors_digest
-from .config import PRESETS, make_config, peak_rss_mb
+from .config import PRESETS, TrainConfig, make_config, peak_rss_mb
 from .data import batch_indices, collate, encode_split, load_tasks
 from .evaluate import evaluate
 from .model import MultitaskBert, parse_method
@@ -22,8 +23,8 @@ from .tokenizer import BertTokenizer
 from .train import build_optimizer, train_step
 
 # %% auto #0
-__all__ = ['HEAPS', 'bench_padding', 'bench_checkpoint', 'cpu_preset_steps', 'memory_probe', 'probe_command', 'bench_memory',
-           'main', 'bench_own_layers', 'run_probe', 'heap_command', 'bench_heap']
+__all__ = ['HEAPS', 'bench_padding', 'bench_checkpoint', 'PresetSteps', 'cpu_preset_steps', 'memory_probe', 'probe_command',
+           'bench_memory', 'main', 'bench_own_layers', 'run_probe', 'heap_command', 'bench_heap']
 
 # %% ../nbs/22c_bench_training.ipynb #13d9f197
 def bench_padding(model_dir, data_dir=None, batch_size: int = 32, n_batches: int = 12, fixed: int = 128) -> dict:
@@ -65,23 +66,32 @@ def bench_checkpoint(model_dir, method: str = "RSS_MP_FX_CS_PAL_THR", repeats: i
     return {"method": method, "tensors_mb": round(mb, 1), "ms": {k: round(v * 1000, 1) for k, v in t.items()},
             "checksum_share_of_load": round(t["checksum"] / t["load"], 3)}
 
-# %% ../nbs/22c_bench_training.ipynb #baa6f05e
-def cpu_preset_steps(method: str, data_dir=None, max_steps: int | None = None, max_tokens: int | None = None):
-    """`method`'s cpu-preset config, the bundled tokenizer, the tasks' splits and the RSS schedule's training steps
-    (the first `max_steps`, or a whole run's): what the benchmarks below train on."""
-    cfg = make_config(method, "cpu", max_tokens=max_tokens)
-    tok, splits = BertTokenizer.from_pretrained(default_model_dir()), load_tasks(data_dir)
-    train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in splits}
-    steps = schedule("rss", train, 0, cfg.seed, batch_size=cfg.batch_size, para_batch=cfg.para_batch,
-                     rss_size=cfg.rss_size, max_steps=max_steps or cfg.max_steps)
-    return cfg, tok, splits, list(steps)[:max_steps]
+# %% ../nbs/22c_bench_training.ipynb #c7e1a2b4
+class PresetSteps(NamedTuple):
+    "What the benchmarks below train on: a cpu-preset config, its model folder, its RSS training steps, and (if asked) the dev sets."
+    cfg: TrainConfig
+    model_dir: Path
+    steps: list
+    dev: dict | None
 
+def cpu_preset_steps(method: str, data_dir=None, max_steps: int | None = None, max_tokens: int | None = None,
+                     dev: bool = False) -> PresetSteps:
+    """`method`'s cpu-preset config with `max_tokens` (None: whole batches), the bundled encoder's folder, the RSS
+    schedule's first `max_steps` training steps of the real data (or a whole epoch's), and the encoded dev sets if `dev`."""
+    cfg, model_dir = make_config(method, "cpu", max_tokens=max_tokens), default_model_dir()
+    tok, splits = BertTokenizer.from_pretrained(model_dir), load_tasks(data_dir)
+    encoded = lambda split: {t: encode_split(splits[t][split], tok, cfg.max_length) for t in splits}
+    steps = schedule("rss", encoded("train"), 0, cfg.seed, batch_size=cfg.batch_size, para_batch=cfg.para_batch,
+                     rss_size=cfg.rss_size, max_steps=max_steps or cfg.max_steps)
+    return PresetSteps(cfg, model_dir, list(steps), encoded("dev") if dev else None)
+
+
+# %% ../nbs/22c_bench_training.ipynb #baa6f05e
 def memory_probe(method: str = "RSS_MP_GS", steps: int = 8, max_tokens: int | None = None, data_dir=None,
                  precision: str = "fp32") -> dict:
     "Peak RSS (MB) of this process after the heaviest cpu-preset steps of `method` and a full dev evaluation."
-    cfg, tok, splits, every_step = cpu_preset_steps(method, data_dir, max_tokens=max_tokens)
-    dev = {t: encode_split(splits[t]["dev"], tok, cfg.max_length) for t in splits}
-    model = MultitaskBert(BertModel.from_pretrained(default_model_dir()), parse_method(method))
+    cfg, model_dir, every_step, dev = cpu_preset_steps(method, data_dir, max_tokens=max_tokens, dev=True)
+    model = MultitaskBert(BertModel.from_pretrained(model_dir), parse_method(method))
     opt = build_optimizer(model, cfg)
     pc = PCGrad(opt, model.bert.parameters(), seed=0) if model.method.pcgrad else None
     size = lambda b: sum(x["input_ids"].numel() for x in (b["para"]["a"], b["para"]["b"]))
@@ -138,12 +148,12 @@ def main(argv=None):
 def bench_own_layers(method: str = "RSS_MP_FX_CS_PAL_THR", layers=(1, 2), steps: int = 4, repeats: int = 3,
                      precision: str = "fp32", data_dir=None) -> dict:
     "Parameters, optimizer memory and training-step seconds of `method` against `method_OWN<k>` for each k in `layers`."
-    cfg, _, _, batches = cpu_preset_steps(method, data_dir, max_steps=steps)
+    cfg, model_dir, batches, _ = cpu_preset_steps(method, data_dir, max_steps=steps, max_tokens=PRESETS["cpu"]["max_tokens"])
     names = [method, *(f"{method}_OWN{k}" for k in layers)]
     models, fns = {}, {}
     for name in names:
         torch.manual_seed(0)
-        model = MultitaskBert(BertModel.from_pretrained(default_model_dir()), parse_method(name)).train()
+        model = MultitaskBert(BertModel.from_pretrained(model_dir), parse_method(name)).train()
         opt = build_optimizer(model, cfg)
         def run(model=model, opt=opt):
             for b in batches: train_step(model, b, opt, None, "cpu", "own-layers bench", cfg.max_tokens, precision)

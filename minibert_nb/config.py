@@ -19,10 +19,10 @@ from .paths import resolve_model_dir
 from .precision import Precision, check_precision, cpu_model, cpu_name, resolve_precision
 
 # %% auto #0
-__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'USER_ERRORS', 'PARAMETER_TYPES', 'TrainConfig', 'default_preset', 'make_config',
-           'encoder_overrides', 'parse_settings', 'OneLineError', 'user_errors', 'config_from_parameters',
-           'resolve_device', 'machine_info', 'machine_name', 'run_precision', 'peak_rss_mb', 'peak_gpu_mb',
-           'release_freed_memory', 'seed_everything', 'prepare_out_dir']
+__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'USER_ERRORS', 'PARAMETER_TYPES', 'HEAP_RELEASE_STEPS', 'TrainConfig', 'default_preset',
+           'make_config', 'encoder_overrides', 'parse_settings', 'OneLineError', 'user_errors',
+           'config_from_parameters', 'resolve_device', 'machine_info', 'machine_name', 'run_precision', 'peak_rss_mb',
+           'peak_gpu_mb', 'release_freed_memory', 'heap_release_interval', 'seed_everything', 'prepare_out_dir']
 
 # %% ../nbs/14_config.ipynb #f048a8e5
 @dataclass
@@ -61,7 +61,7 @@ class TrainConfig:
     phrase_rows: float = 1.0         # PHR: phrases per sentence in an SST batch
     phrase_weight: float = 1.0       # PHR: a phrase's weight in SST's loss (a sentence's: 1)
     single_task: str | None = None   # train and score this scored task alone, on its batches of the plan (None: all)
-    heap_release_steps: int = 10     # training steps between two releases of the heap's free pages (a CPU's memory)
+    heap_release_steps: int | None = None   # steps between two releases of the heap's free pages (None: by precision)
 
 _CPU = dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
             rss_size=100 * 32, max_steps=100, max_length=128, eval_limit=None, max_tokens=2048)
@@ -94,12 +94,13 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     unknown = sorted(set(overrides) - set(names))
     if unknown: raise ValueError(f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(names)}")
     nullable = ("head_lr", "max_steps", "eval_limit", "max_tokens", "dropout", "sst_trees",
-                "single_task")                                                   # None means something
+                "single_task", "heap_release_steps")                             # None means something
     overrides = {k: v for k, v in overrides.items() if v is not None or k in nullable}
     cfg = TrainConfig(method=method, preset=preset, **{**PRESETS[preset], **overrides})
     for name in ("epochs", "batch_size", "para_batch", "rss_size", "max_length", "seed", "mlm_steps", "pad_multiple",
                  "phrase_min_words", "heap_release_steps"):
         v = getattr(cfg, name)
+        if v is None and name == "heap_release_steps": continue                   # chosen by the run's precision
         if not isinstance(v, int) or isinstance(v, bool) or v < (0 if name == "seed" else 1):
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
     if cfg.max_tokens is not None and (not isinstance(cfg.max_tokens, int) or cfg.max_tokens < 1):
@@ -226,6 +227,14 @@ def release_freed_memory() -> bool:
     except (OSError, AttributeError): return False
     trim(0)
     return True
+
+# %% ../nbs/14_config.ipynb #9e41c0a2
+HEAP_RELEASE_STEPS = {"bf16": 1, "fp32": 10}      # training steps between two releases, by the run's precision
+
+def heap_release_interval(steps: int | None, precision: str) -> int:
+    "The training steps between two heap releases: the run's `heap_release_steps`, else its precision's default."
+    return steps or HEAP_RELEASE_STEPS[precision]
+
 
 # %% ../nbs/14_config.ipynb #693043fa
 def seed_everything(seed: int):

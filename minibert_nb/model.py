@@ -209,8 +209,11 @@ class MultitaskBert(nn.Module):
 
     def layer_copies(self, i: int) -> list[nn.Module]:
         "The tasks' own copies (OWN) of encoder layer `i`: empty below the top layers (for LLRD's per-layer rates)."
-        L = len(self.bert.layers)
-        return [own[i - (L - len(own))] for own in self.own.values() if i >= L - len(own)]
+        L, copies = len(self.bert.layers), []
+        for own in self.own.values():
+            first = L - len(own)                                    # the first layer this task has its own copy of
+            if i >= first: copies.append(own[i - first])
+        return copies
 
     def threshold(self, task: str) -> float:
         "The P(positive) above which a binary `task` is decided 1: tuned under THR, else 0.5."

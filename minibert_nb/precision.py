@@ -10,9 +10,9 @@ from typing import NamedTuple
 import torch
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'BF16_MIN_SPEEDUP', 'BF16_FLAGS', 'BF16_UNITS', 'CLOSE_CALL', 'ROUNDS_AGREE', 'check_precision',
-           'autocast', 'weights_cast_once', 'choose_precision', 'rounds_spread', 'time_precisions', 'cpu_model',
-           'bf16_units', 'cpu_name', 'Precision', 'close_call', 'resolve_precision', 'describe_precision']
+__all__ = ['PRECISIONS', 'BF16_MIN_SPEEDUP', 'BF16_FLAGS', 'BF16_UNITS', 'BF16_UNITS_MIN_SPEEDUP', 'CLOSE_CALL', 'ROUNDS_AGREE',
+           'check_precision', 'autocast', 'weights_cast_once', 'choose_precision', 'rounds_spread', 'time_precisions',
+           'cpu_model', 'bf16_units', 'cpu_name', 'Precision', 'close_call', 'resolve_precision', 'describe_precision']
 
 # %% ../nbs/11_precision.ipynb #3e4b766c
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -115,7 +115,8 @@ def cpu_name(cpu: dict) -> str:
     return (cpu.get("model") or "?") + (f" ({cpu['generation']})" if cpu.get("generation") else "")
 
 # %% ../nbs/11_precision.ipynb #503652a1
-CLOSE_CALL = 1.25                  # a speed-up within this factor of BF16_MIN_SPEEDUP is measured again, longer
+BF16_UNITS_MIN_SPEEDUP = 1.0       # on a CPU with bf16 units, bf16 unless it is measured slower than fp32
+CLOSE_CALL = 1.25                  # a speed-up within this factor of the threshold is measured again, longer
 ROUNDS_AGREE = 1.25                # rounds whose paired speed-ups differ by more than this factor are not trusted
 
 class Precision(NamedTuple):
@@ -146,14 +147,16 @@ def resolve_precision(precision: str, bert: torch.nn.Module, device, batch: int 
         return Precision("fp32", None, f"auto: this CPU has no bf16 units (flags {', '.join(BF16_UNITS)}): fp32, "
                                        "not measured")
     if device.type == "cpu": batch, length = min(batch, 8), min(length, 32)     # the ratio barely moves with the shape
+    threshold = BF16_UNITS_MIN_SPEEDUP if units else BF16_MIN_SPEEDUP
     rounds = timer(bert, device, batch, length, train, wall=wall)
-    if close_call(choose_precision(rounds)[1]) or rounds_spread(rounds) > ROUNDS_AGREE:
+    if close_call(choose_precision(rounds, threshold)[1], threshold) or rounds_spread(rounds) > ROUNDS_AGREE:
         rounds = timer(bert, device, batch, length, train, repeats=9, wall=wall)
-    (choice, speedup), spread = choose_precision(rounds), rounds_spread(rounds)
+    (choice, speedup), spread = choose_precision(rounds, threshold), rounds_spread(rounds)
     where = "" if device.type != "cpu" else " in wall time, every thread" if wall else " in one CPU thread"
     prior = f"this CPU has {' '.join(units)}; " if units else ""
     measured = f"auto: {prior}bf16 measured ×{speedup:.2f} the speed of fp32{where} (rounds within ×{spread:.2f})"
     if units and spread > ROUNDS_AGREE: return Precision("bf16", speedup, f"{measured}: too noisy to take bf16 away")
+    if units: return Precision(choice, speedup, f"{measured}: {'not slower' if choice == 'bf16' else 'slower, rounds agreeing'}")
     return Precision(choice, speedup, f"{measured}, {'≥' if choice == 'bf16' else '<'} ×{BF16_MIN_SPEEDUP}")
 
 def describe_precision(choice: Precision) -> str:

@@ -18,7 +18,7 @@ from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
 from .checkpoint import train_state_info, write_json
 from .config import TrainConfig, machine_info, make_config, parse_settings, peak_gpu_mb, peak_rss_mb, release_freed_memory
-from .config import user_errors
+from .config import heap_release_interval, user_errors
 from .config import encoder_overrides, prepare_out_dir, resolve_device, run_precision, seed_everything
 from .model import Method, MultitaskBert, method_tasks, parse_method
 from .optim import AdamW, WeightEMA, lr_factor
@@ -135,6 +135,7 @@ class Session:
     first_epoch: int = 0
     best_dev_preds: dict | None = None
     phrases: Encoded | None = None   # PHR: SST's labelled phrases, tokenised
+    release_every: int = 10          # training steps between two releases of the heap (`heap_release_interval`)
 
     def limit(self, split):
         "The first `eval_limit` examples of a dev or test split (smoke runs), else all of it."
@@ -160,7 +161,8 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     choice = run_precision(cfg, model.bert, device, train_state_info(out/STATE_FILE) if cfg.resume else {})
     s = Session(cfg, m, device, joined is not None, out, tok, splits, model, model, choice.precision, choice.speedup,
                 start_metrics(cfg, splits, device, choice), progress, start)
-    s.metrics["machine"]["heap_release_steps"] = cfg.heap_release_steps if release_freed_memory() else None   # 14_config
+    s.release_every = heap_release_interval(cfg.heap_release_steps, choice.precision)        # 14_config
+    s.metrics["machine"]["heap_release_steps"] = s.release_every if release_freed_memory() else None
     s.train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in splits}
     s.dev = {t: encode_split(s.limit(splits[t]["dev"]), tok, cfg.max_length) for t in s.trained}
     if phrases: s.phrases, s.metrics["data"]["sst"]["phrases"] = encode_split(phrases, tok, cfg.max_length), len(phrases)
@@ -231,7 +233,7 @@ def train_epoch(s: Session, epoch: int) -> dict[str, float]:
             counts[t] = counts.get(t, 0) + 1
         bar.set_postfix({t: f"{sums[t] / counts[t]:.3f}" for t in sums})
         s.step += 1
-        if s.step % c.heap_release_steps == 0: release_freed_memory()   # what the heap kept goes back (14_config)
+        if s.step % s.release_every == 0: release_freed_memory()        # what the heap kept goes back (14_config)
     return {t: sums[t] / counts[t] for t in sums}
 
 # %% ../nbs/09_train.ipynb #f043519b
