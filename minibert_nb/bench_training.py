@@ -68,7 +68,7 @@ def bench_checkpoint(model_dir, method: str = "RSS_MP_FX_CS_PAL_THR", repeats: i
 
 # %% ../nbs/22c_bench_training.ipynb #c7e1a2b4
 class PresetSteps(NamedTuple):
-    "What the benchmarks below train on: a cpu-preset config, its model folder, its RSS training steps, and (if asked) the dev sets."
+    "What the benchmarks below train on: a cpu-preset config, its model folder, its RSS steps and (if asked) the dev sets."
     cfg: TrainConfig
     model_dir: Path
     steps: list
