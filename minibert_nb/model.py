@@ -104,7 +104,7 @@ TOKENS = [
     Token("ATTP", "sentence_pool", "attention", "one-sentence tasks pool by a learned attention over their tokens",
           "03_heads", "dropped"),
     Token("OWN<n>", "own_layers", None, "one-sentence tasks (SST) run their own copy of the encoder's top n layers",
-          "04_model", "kept: SST (OWN1)"),
+          "04_model", "kept: SST (OWN1); OWN2 no better"),
 ] + [Token(n.upper(), "auxiliary", n, f"{n} trained beside the others as an auxiliary task, not scored", "12_tasks",
            "dropped") for n, t in TASKS.items() if not t.scored]      # a task's name is the token that adds it
 AUXILIARY = tuple(t.value for t in TOKENS if t.field == "auxiliary")
