@@ -135,11 +135,15 @@ class Session:
     first_epoch: int = 0
     best_dev_preds: dict | None = None
     phrases: Encoded | None = None   # PHR: SST's labelled phrases, tokenised
-    release_every: int = 10          # training steps between two releases of the heap (`heap_release_interval`)
 
     def limit(self, split):
         "The first `eval_limit` examples of a dev or test split (smoke runs), else all of it."
         return split if self.cfg.eval_limit is None else split.subset(range(min(self.cfg.eval_limit, len(split))))
+
+    @property
+    def release_every(self) -> int:
+        "Training steps between two releases of the heap: the run's setting, else its precision's (14_config)."
+        return heap_release_interval(self.cfg.heap_release_steps, self.precision)
 
     @property
     def trained(self) -> list[str]:
@@ -161,7 +165,6 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     choice = run_precision(cfg, model.bert, device, train_state_info(out/STATE_FILE) if cfg.resume else {})
     s = Session(cfg, m, device, joined is not None, out, tok, splits, model, model, choice.precision, choice.speedup,
                 start_metrics(cfg, splits, device, choice), progress, start)
-    s.release_every = heap_release_interval(cfg.heap_release_steps, choice.precision)        # 14_config
     s.metrics["machine"]["heap_release_steps"] = s.release_every if release_freed_memory() else None
     s.train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in splits}
     s.dev = {t: encode_split(s.limit(splits[t]["dev"]), tok, cfg.max_length) for t in s.trained}
