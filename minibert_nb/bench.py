@@ -52,6 +52,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                     help="timed rounds of the encoder and compile parts (the median counts)")
     ap.add_argument("--loaded-runs", type=int, nargs=2, default=[10, 10], metavar=("NOW", "BEFORE"),
                     help="loaded part: fresh processes asking auto by today's rule and by the rule before (default 10 10)")
+    ap.add_argument("--heap-steps", type=int, help="heap part: training steps between two releases on the released "
+                    "side (default: what a run of that precision does, 14_config)")
     ap.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     return ap.parse_args(argv)
 
@@ -76,7 +78,7 @@ def run_parts(a: argparse.Namespace) -> dict:
             "profile": ("profile" + suffix, lambda: bench_profile(md, a.batch, a.length, precision=precision)),
             "padding": ("padding", lambda: bench_padding(md, a.data_dir)),
             "memory": ("memory" + suffix, lambda: bench_memory(data_dir=a.data_dir, precision=precision)),
-            "heap": ("heap" + suffix, lambda: bench_heap(data_dir=a.data_dir, precision=precision)),
+            "heap": ("heap" + suffix, lambda: bench_heap(data_dir=a.data_dir, precision=precision, heap_steps=a.heap_steps)),
             "checkpoint": ("checkpoint", lambda: bench_checkpoint(md, repeats=a.repeats))}
     for part in (p for p in PARTS if p in (a.only or PARTS)):
         key, measure = work[part]

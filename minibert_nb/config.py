@@ -20,7 +20,7 @@ from .precision import Precision, check_precision, cpu_model, cpu_name, resolve_
 
 # %% auto #0
 __all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'USER_ERRORS', 'PARAMETER_TYPES', 'HEAP_RELEASE_STEPS', 'TrainConfig', 'default_preset',
-           'make_config', 'encoder_overrides', 'parse_settings', 'OneLineError', 'user_errors',
+           'make_config', 'check_sst_finish', 'encoder_overrides', 'parse_settings', 'OneLineError', 'user_errors',
            'config_from_parameters', 'resolve_device', 'machine_info', 'machine_name', 'run_precision', 'peak_rss_mb',
            'peak_gpu_mb', 'release_freed_memory', 'heap_release_interval', 'seed_everything', 'prepare_out_dir']
 
@@ -62,6 +62,7 @@ class TrainConfig:
     phrase_weight: float = 1.0       # PHR: a phrase's weight in SST's loss (a sentence's: 1)
     single_task: str | None = None   # train and score this scored task alone, on its batches of the plan (None: all)
     heap_release_steps: int | None = None   # steps between two releases of the heap's free pages (None: by precision)
+    sst_finish_epochs: int = 0       # then this many epochs of SST alone, on its own parameters only (09_train)
 
 _CPU = dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
             rss_size=100 * 32, max_steps=100, max_length=128, eval_limit=None, max_tokens=2048)
@@ -114,6 +115,7 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     if cfg.single_task is not None and cfg.single_task not in SCORED:
         raise ValueError(f"single_task must be one of the scored tasks {', '.join(SCORED)} (or None: every task), "
                          f"got {cfg.single_task!r}")
+    check_sst_finish(cfg)
     for name in ("lr", "warmup", "weight_decay"):
         if not isinstance(getattr(cfg, name), (int, float)):
             raise ValueError(f"{name} must be a number, got {getattr(cfg, name)!r}")
@@ -124,6 +126,22 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     if not isinstance(cfg.compile, bool): raise ValueError(f"compile must be true or false, got {cfg.compile!r}")
     check_precision(cfg.precision)
     return cfg
+
+# %% ../nbs/14_config.ipynb #5f1e2a01
+def check_sst_finish(cfg) -> None:
+    """`sst_finish_epochs` (`09_train`): a count of epochs, 0 for none; the phase trains SST, so it cannot follow
+    another task trained alone, and EMA's average is not carried into it."""
+    n = cfg.sst_finish_epochs
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise ValueError(f"sst_finish_epochs must be a whole number of epochs, 0 or more, got {n!r}")
+    if not n: return
+    if cfg.single_task not in (None, "sst"):
+        raise ValueError(f"sst_finish_epochs trains SST after the plan; single_task={cfg.single_task!r} does not train "
+                         "SST: leave one of them out")
+    if parse_method(cfg.method).ema:
+        raise ValueError(f"method {cfg.method!r}: EMA's average of the weights is not carried into SST's finishing "
+                         "epochs; leave out EMA or sst_finish_epochs")
+
 
 # %% ../nbs/14_config.ipynb #4de7d0de
 def encoder_overrides(cfg: TrainConfig) -> dict:

@@ -29,8 +29,9 @@ from .schedule import TrainingPlan
 from .tokenizer import BertTokenizer
 
 # %% auto #0
-__all__ = ['LAYER_DECAY', 'EMA_HORIZON', 'build_optimizer', 'split_by_tokens', 'NonFiniteLoss', 'train_step', 'Session', 'set_up',
-           'start_metrics', 'mlm_first', 'resume', 'train_epoch', 'evaluate_and_keep', 'finish', 'run', 'main']
+__all__ = ['LAYER_DECAY', 'EMA_HORIZON', 'build_optimizer', 'split_by_tokens', 'NonFiniteLoss', 'train_step', 'Session',
+           'wrap_ddp', 'set_up', 'start_metrics', 'mlm_first', 'resume', 'train_epoch', 'evaluate_and_keep', 'finish',
+           'freeze_for_sst_finish', 'begin_sst_finish', 'run', 'main']
 
 # %% ../nbs/09_train.ipynb #7e8ba98d
 LAYER_DECAY = 0.8
@@ -135,6 +136,7 @@ class Session:
     first_epoch: int = 0
     best_dev_preds: dict | None = None
     phrases: Encoded | None = None   # PHR: SST's labelled phrases, tokenised
+    finishing: TrainingPlan | None = None   # sst_finish_epochs: SST's epochs alone, after the plan's
 
     def limit(self, split):
         "The first `eval_limit` examples of a dev or test split (smoke runs), else all of it."
@@ -146,9 +148,29 @@ class Session:
         return heap_release_interval(self.cfg.heap_release_steps, self.precision)
 
     @property
+    def n_epochs(self) -> int:
+        "The plan's epochs, then SST's finishing epochs."
+        return self.plan.n_epochs + (self.finishing.n_epochs if self.finishing else 0)
+
+    def stage(self, epoch: int) -> tuple[TrainingPlan, int, int]:
+        "The plan run epoch `epoch` belongs to, the epoch's index in it, and the run's steps before that plan began."
+        if epoch < self.plan.n_epochs: return self.plan, epoch, 0
+        return self.finishing, epoch - self.plan.n_epochs, self.plan.total_steps
+
+    def label(self, epoch: int) -> str:
+        "'epoch 2/3' (the plan's label), or 'SST finishing epoch 1/2'."
+        plan, e, _ = self.stage(epoch)
+        return plan.label(e) if plan is self.plan else f"SST finishing epoch {e + 1}/{plan.n_epochs}"
+
+    @property
     def trained(self) -> list[str]:
         "The tasks trained, scored and predicted: every loaded task, or `single_task` alone."
         return [self.cfg.single_task] if self.cfg.single_task else list(self.splits)
+
+def wrap_ddp(model: MultitaskBert, device) -> torch.nn.Module:
+    "`model` under DistributedDataParallel (torchrun), which takes the parameters that train when it is built."
+    return torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None,
+                                                     find_unused_parameters=True)
 
 def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     "Every run's preparation (see above); returns the `Session` the other stages use."
@@ -172,14 +194,18 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     if progress: print(describe_precision(choice), flush=True)
     if m.mlm and not cfg.resume: mlm_first(s)
     if cfg.compile: model.bert.compile()          # in place: the weights keep their names (checkpoints, DDP, EMA)
-    if n_ranks > 1: s.ddp = torch.nn.parallel.DistributedDataParallel(
-        model, device_ids=[device.index] if device.type == "cuda" else None, find_unused_parameters=True)
+    if n_ranks > 1: s.ddp = wrap_ddp(model, device)
     s.optimizer = build_optimizer(model, cfg)
     s.base_lrs = [g["lr"] for g in s.optimizer.param_groups]
     s.pcgrad = PCGrad(s.optimizer, model.bert.parameters(), seed=cfg.seed) if m.pcgrad else None
     s.plan = TrainingPlan(m.schedule, s.train, cfg.seed, cfg.batch_size, cfg.para_batch, cfg.rss_size, cfg.epochs,
                           cfg.max_steps, cfg.group_by_length, pal=m.sampling == "pal", phrases=s.phrases,
                           phrase_rows=cfg.phrase_rows, phrase_weight=cfg.phrase_weight)
+    if cfg.sst_finish_epochs:                   # Baseline's schedule over SST alone, epochs as long as the plan's
+        s.finishing = TrainingPlan("baseline", {"sst": s.train["sst"]}, cfg.seed, cfg.batch_size, cfg.para_batch,
+                                   epochs=cfg.sst_finish_epochs, max_steps=cfg.max_steps,
+                                   group_by_length=cfg.group_by_length, phrases=s.phrases, phrase_rows=cfg.phrase_rows,
+                                   phrase_weight=cfg.phrase_weight)
     s.ema = WeightEMA(model, decay=1 - 1 / max(10, EMA_HORIZON * s.plan.total_steps)) if m.ema else None
     n_tuning = THRESHOLD_EXAMPLES if cfg.eval_limit is None else min(cfg.eval_limit, THRESHOLD_EXAMPLES)
     s.tuning = threshold_examples({t: s.train[t] for t in s.trained}, cfg.seed, n_tuning) if m.tuned_threshold else {}
@@ -208,9 +234,11 @@ def mlm_first(s: Session):
 
 def resume(s: Session):
     "Continue after the last complete epoch saved in `out_dir`: weights, optimizer, RNGs, EMA, step and history."
+    if train_state_info(s.out/STATE_FILE)["epoch"] > s.plan.n_epochs: freeze_for_sst_finish(s)   # inside that phase
     info = load_train_state(s.out/STATE_FILE, s.model, s.optimizer, s.pcgrad, world()[0], s.ema)
     s.first_epoch, s.step = info["epoch"], info["step"]
     s.metrics.update(history=info["history"], best=info["best"], resumed_after_epoch=info["epoch"])
+    if info.get("sst_finish"): s.metrics["sst_finish"] = info["sst_finish"]
     if s.method.mlm: s.metrics["mlm"] = info.get("mlm")
     if s.progress: print(f"resuming {s.out} after epoch {s.first_epoch} (step {s.step})")
 
@@ -220,13 +248,13 @@ def train_epoch(s: Session, epoch: int) -> dict[str, float]:
     c, m = s.cfg, s.method
     s.ddp.train()
     sums, counts = {}, {}
-    bar = tqdm(s.plan.batches(epoch), total=s.plan.steps[epoch], desc=s.plan.label(epoch), leave=False,
-               disable=s.progress is not True)
+    plan, e, before = s.stage(epoch)             # SST's finishing epochs: their own warm-up and decay
+    bar = tqdm(plan.batches(e), total=plan.steps[e], desc=s.label(epoch), leave=False, disable=s.progress is not True)
     for batches in bar:
         for g, lr in zip(s.optimizer.param_groups, s.base_lrs):
-            part = ("heads" if g["name"] == "heads" else "encoder") if m.staged else None
-            g["lr"] = lr * lr_factor(s.step, s.plan.total_steps, c.warmup, c.lr_schedule, part)
-        where = f"{s.plan.label(epoch)}, step {s.step + 1}"
+            part = ("heads" if g["name"] == "heads" else "encoder") if m.staged and plan is s.plan else None
+            g["lr"] = lr * lr_factor(s.step - before, plan.total_steps, c.warmup, c.lr_schedule, part)
+        where = f"{s.label(epoch)}, step {s.step + 1}"
         if c.single_task: batches = {t: b for t, b in batches.items() if t == c.single_task}   # the others': unused
         losses = train_step(s.ddp, batches, s.optimizer, s.pcgrad, s.device, where, max_tokens=c.max_tokens,
                             precision=s.precision)
@@ -257,11 +285,11 @@ def evaluate_and_keep(s: Session, epoch: int, train_loss: dict[str, float], star
                                 epoch=epoch + 1, seed=s.cfg.seed, **scores)
         if s.progress:
             shown = ", ".join(f"{k} {v:.3f}" for k, v in scores.items())
-            print(f"{s.plan.label(epoch)}: {shown} ({seconds:.0f} s)", flush=True)
+            print(f"{s.label(epoch)}: {shown} ({seconds:.0f} s)", flush=True)
         write_json(s.out/"metrics.json", {**s.metrics, "time_s": round(time.time() - s.start, 1)})
         save_train_state(s.out/STATE_FILE, s.model, s.optimizer, s.pcgrad, rng, s.ema, epoch=epoch + 1, step=s.step,
                          history=s.metrics["history"], best=s.metrics["best"], mlm=s.metrics.get("mlm"),
-                         precision=s.precision, bf16_speedup=s.speedup)
+                         precision=s.precision, bf16_speedup=s.speedup, sst_finish=s.metrics.get("sst_finish"))
     if world()[1] > 1: torch.distributed.barrier()
 
 # %% ../nbs/09_train.ipynb #7d289d0a
@@ -289,12 +317,34 @@ def finish(s: Session) -> dict:
         torch.distributed.destroy_process_group()
     return s.metrics
 
+# %% ../nbs/09_train.ipynb #b7e3f102
+def freeze_for_sst_finish(s: Session):
+    "SST's finishing phase: only SST's own parameters train, PCGrad is off, and under torchrun DDP wraps them anew."
+    for p in s.model.parameters(): p.requires_grad_(False)
+    for p in s.model.task_parameters("sst"): p.requires_grad_(True)
+    s.pcgrad = None
+    if world()[1] > 1:
+        s.ddp = None                                            # the old wrapper, and its gradient hooks, go first
+        s.ddp = wrap_ddp(s.model, s.device)
+
+def begin_sst_finish(s: Session):
+    "Enter SST's finishing phase from the plan's best checkpoint (every rank reads the file rank 0 wrote)."
+    best, meta = load_checkpoint(s.out/"best.safetensors", s.device)
+    s.model.load_state_dict(best.state_dict())
+    s.model.thresholds = dict(best.thresholds)
+    freeze_for_sst_finish(s)
+    n = sum(p.numel() for p in s.model.task_parameters("sst"))
+    s.metrics["sst_finish"] = {"from_epoch": meta["epoch"], "steps": s.finishing.total_steps, "parameters": n}
+    if s.progress: print(f"SST alone for {s.finishing.n_epochs} epoch(s), from epoch {meta['epoch']}'s checkpoint: "
+                         f"{n:,} parameters train, the rest are frozen", flush=True)
+
 # %% ../nbs/09_train.ipynb #137131ff
 def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | str = True, **overrides) -> dict:
     """Train and evaluate one method; returns the contents of the `metrics.json` it writes to `out_dir`.
     `progress`: True (a bar and a line per epoch), 'lines' (the lines alone), False."""
     s = set_up(make_config(method, preset, **overrides), progress)
-    for epoch in range(s.first_epoch, s.plan.n_epochs):
+    for epoch in range(s.first_epoch, s.n_epochs):                      # the plan's, then SST's finishing epochs
+        if epoch == s.plan.n_epochs: begin_sst_finish(s)
         started = time.time()
         evaluate_and_keep(s, epoch, train_epoch(s, epoch), started)
     return finish(s)

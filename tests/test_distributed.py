@@ -70,10 +70,10 @@ def test_two_processes_match_one(method, max_tokens, data_path, model_path, tmp_
         assert a.keys() == b.keys() and all(abs(a[t] - b[t]) < 1e-5 for t in a)
 
 
-def torchrun(*settings, **popen):
-    "`torchrun --nproc_per_node 2 -m minibert_nb.train RSS_MP_GS --preset smoke` on CPU in fp32 with `settings`."
+def torchrun(*settings, method="RSS_MP_GS", **popen):
+    "`torchrun --nproc_per_node 2 -m minibert_nb.train METHOD --preset smoke` on CPU in fp32 with `settings`."
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m", "minibert_nb.train",
-           "RSS_MP_GS", "--preset", "smoke", "--quiet", "--set", "device=cpu", "epochs=3", "max_steps=6", "seed=5",
+           method, "--preset", "smoke", "--quiet", "--set", "device=cpu", "epochs=3", "max_steps=6", "seed=5",
            "precision=fp32", *settings]               # not auto: on a bf16 CPU two runs' probes may choose differently
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     if popen: return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -107,3 +107,15 @@ def test_torchrun_end_to_end_and_resume(data_path, tmp_path):
     assert resumed["resumed_after_epoch"] >= 1
     strip = lambda h: [{k: v for k, v in e.items() if k != "epoch_time_s"} for e in h]
     assert strip(resumed["history"]) == strip(metrics["history"]) and resumed["best"] == metrics["best"]
+
+
+def test_torchrun_sst_finish(data_path, tmp_path):
+    "SST's finishing epochs under DDP: the model is wrapped anew over SST's own parameters, and Para and STS stay put."
+    os.environ.setdefault("MINIBERT_DATA", str(data_path))
+    torchrun(f"out_dir={tmp_path}", "sst_finish_epochs=2", method="RSS_MP_GS_OWN1")
+    metrics = json.loads((tmp_path/"metrics.json").read_text())
+    history, start = metrics["history"], metrics["sst_finish"]["from_epoch"]
+    assert len(history) == 5 and metrics["sst_finish"]["steps"] == 12
+    assert all(list(h["train_loss"]) == ["sst"] for h in history[3:])
+    for h in history[3:]:
+        assert (h["para_acc"], h["sts_corr"]) == (history[start - 1]["para_acc"], history[start - 1]["sts_corr"])

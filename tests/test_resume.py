@@ -67,3 +67,24 @@ def test_resume_keeps_the_precision_auto_chose(tmp_path):
     assert train_state_info(tmp_path / STATE_FILE)["precision"] == other
     resumed = run("RSS_MP", "smoke", out_dir=str(tmp_path), progress=False, resume=True, **settings)
     assert (resumed["machine"]["precision"], resumed["machine"]["bf16_speedup"]) == (other, 1.0)
+
+
+def test_resume_inside_sst_finish_matches_uninterrupted(tmp_path):
+    """A run stopped after the first of SST's finishing epochs (`sst_finish_epochs`, 09_train) resumes with the same
+    parameters frozen and PCGrad off, and ends exactly where the uninterrupted run ends."""
+    from minibert_nb.train import begin_sst_finish, evaluate_and_keep, set_up, train_epoch
+    settings = dict(epochs=2, max_steps=3, sst_finish_epochs=2, seed=5, device="cpu", precision="fp32")
+    full = run("RSS_MP_GS_OWN1", "smoke", out_dir=str(tmp_path / "full"), progress=False, **settings)
+    assert [h["epoch"] for h in full["history"]] == [1, 2, 3, 4] and full["sst_finish"]["steps"] == 6
+
+    s = set_up(make_config("RSS_MP_GS_OWN1", "smoke", out_dir=str(tmp_path / "cut"), **settings), progress=False)
+    for epoch in range(3):                                 # the plan's two epochs and the first finishing one, then stop
+        if epoch == s.plan.n_epochs: begin_sst_finish(s)
+        evaluate_and_keep(s, epoch, train_epoch(s, epoch), time.time())
+    assert train_state_info(tmp_path / "cut" / STATE_FILE)["epoch"] == 3
+    del s
+    resumed = run("RSS_MP_GS_OWN1", "smoke", out_dir=str(tmp_path / "cut"), progress=False, resume=True, **settings)
+    assert resumed["resumed_after_epoch"] == 3 and resumed["sst_finish"] == full["sst_finish"]
+    assert strip_times(resumed["history"]) == strip_times(full["history"]) and resumed["best"] == full["best"]
+    assert (tmp_path / "cut" / "predictions" / "sst-test-output.csv").read_text() == \
+        (tmp_path / "full" / "predictions" / "sst-test-output.csv").read_text()
