@@ -31,7 +31,7 @@ from .tokenizer import BertTokenizer
 # %% auto #0
 __all__ = ['LAYER_DECAY', 'EMA_HORIZON', 'build_optimizer', 'split_by_tokens', 'NonFiniteLoss', 'train_step', 'Session',
            'wrap_ddp', 'set_up', 'start_metrics', 'mlm_first', 'resume', 'train_epoch', 'evaluate_and_keep', 'finish',
-           'freeze_for_sst_finish', 'begin_sst_finish', 'run', 'main']
+           'freeze_for_sst_finish', 'run_epoch', 'begin_sst_finish', 'run', 'main']
 
 # %% ../nbs/09_train.ipynb #7e8ba98d
 LAYER_DECAY = 0.8
@@ -327,6 +327,12 @@ def freeze_for_sst_finish(s: Session):
         s.ddp = None                                            # the old wrapper, and its gradient hooks, go first
         s.ddp = wrap_ddp(s.model, s.device)
 
+def run_epoch(s: Session, epoch: int):
+    "One epoch of the run, trained, evaluated and kept; the first finishing epoch enters that phase first."
+    if epoch == s.plan.n_epochs: begin_sst_finish(s)
+    started = time.time()
+    evaluate_and_keep(s, epoch, train_epoch(s, epoch), started)
+
 def begin_sst_finish(s: Session):
     "Enter SST's finishing phase from the plan's best checkpoint (every rank reads the file rank 0 wrote)."
     best, meta = load_checkpoint(s.out/"best.safetensors", s.device)
@@ -343,10 +349,7 @@ def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | s
     """Train and evaluate one method; returns the contents of the `metrics.json` it writes to `out_dir`.
     `progress`: True (a bar and a line per epoch), 'lines' (the lines alone), False."""
     s = set_up(make_config(method, preset, **overrides), progress)
-    for epoch in range(s.first_epoch, s.n_epochs):                      # the plan's, then SST's finishing epochs
-        if epoch == s.plan.n_epochs: begin_sst_finish(s)
-        started = time.time()
-        evaluate_and_keep(s, epoch, train_epoch(s, epoch), started)
+    for epoch in range(s.first_epoch, s.n_epochs): run_epoch(s, epoch)   # the plan's, then SST's finishing epochs
     return finish(s)
 
 # %% ../nbs/09_train.ipynb #1e968f48

@@ -72,15 +72,13 @@ def test_resume_keeps_the_precision_auto_chose(tmp_path):
 def test_resume_inside_sst_finish_matches_uninterrupted(tmp_path):
     """A run stopped after the first of SST's finishing epochs (`sst_finish_epochs`, 09_train) resumes with the same
     parameters frozen and PCGrad off, and ends exactly where the uninterrupted run ends."""
-    from minibert_nb.train import begin_sst_finish, evaluate_and_keep, set_up, train_epoch
+    from minibert_nb.train import run_epoch, set_up
     settings = dict(epochs=2, max_steps=3, sst_finish_epochs=2, seed=5, device="cpu", precision="fp32")
     full = run("RSS_MP_GS_OWN1", "smoke", out_dir=str(tmp_path / "full"), progress=False, **settings)
     assert [h["epoch"] for h in full["history"]] == [1, 2, 3, 4] and full["sst_finish"]["steps"] == 6
 
     s = set_up(make_config("RSS_MP_GS_OWN1", "smoke", out_dir=str(tmp_path / "cut"), **settings), progress=False)
-    for epoch in range(3):                                 # the plan's two epochs and the first finishing one, then stop
-        if epoch == s.plan.n_epochs: begin_sst_finish(s)
-        evaluate_and_keep(s, epoch, train_epoch(s, epoch), time.time())
+    for epoch in range(3): run_epoch(s, epoch)             # the plan's two epochs and the first finishing one, then stop
     assert train_state_info(tmp_path / "cut" / STATE_FILE)["epoch"] == 3
     del s
     resumed = run("RSS_MP_GS_OWN1", "smoke", out_dir=str(tmp_path / "cut"), progress=False, resume=True, **settings)
