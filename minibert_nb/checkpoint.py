@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'DIGEST_KEY', 'STATE_FILE', 'tensors_digest', 'verify_tensors', 'save_checkpoint', 'checkpoint_header',
-           'load_checkpoint', 'write_json', 'rng_states', 'save_train_state', 'train_state_info', 'load_train_state']
+           'load_checkpoint', 'load_checkpoint_into', 'write_json', 'rng_states', 'save_train_state',
+           'train_state_info', 'load_train_state']
 
 # %% ../nbs/13_checkpoint.ipynb #d82528f0
 DIGEST_KEY = "tensors_sha256"
@@ -68,15 +69,21 @@ def checkpoint_header(path) -> dict[str, str]:
 
 def load_checkpoint(path, device="cpu") -> tuple[MultitaskBert, dict]:
     "A `MultitaskBert` and its metadata from a checkpoint written by `save_checkpoint`."
-    from safetensors.torch import load_file
     header = checkpoint_header(path)
     bert = BertModel(BertConfig(**json.loads(header["bert_config"])))
     model = MultitaskBert(bert, Method(**json.loads(header["method"])))
+    meta = load_checkpoint_into(model, path, header)
+    return model.to(device), meta
+
+def load_checkpoint_into(model: MultitaskBert, path, header: dict[str, str] | None = None) -> dict:
+    "Load a checkpoint's weights and thresholds into `model`, of the same architecture, where it lies; its metadata."
+    from safetensors.torch import load_file
+    header = header or checkpoint_header(path)
     tensors = load_file(str(path))
     verify_tensors(path, header, tensors, "checkpoint")
     check_and_load(model, tensors, path)
     model.thresholds = json.loads(header.get("thresholds", "{}"))      # none before THR: every threshold 0.5
-    return model.to(device), json.loads(header.get("meta", "{}"))
+    return json.loads(header.get("meta", "{}"))
 
 # %% ../nbs/13_checkpoint.ipynb #229d7997
 STATE_FILE = "train_state.safetensors"

@@ -19,10 +19,11 @@ from .paths import resolve_model_dir
 from .precision import Precision, check_precision, cpu_model, cpu_name, resolve_precision
 
 # %% auto #0
-__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'USER_ERRORS', 'PARAMETER_TYPES', 'HEAP_RELEASE_STEPS', 'TrainConfig', 'default_preset',
-           'make_config', 'check_sst_finish', 'encoder_overrides', 'parse_settings', 'OneLineError', 'user_errors',
-           'config_from_parameters', 'resolve_device', 'machine_info', 'machine_name', 'run_precision', 'peak_rss_mb',
-           'peak_gpu_mb', 'release_freed_memory', 'heap_release_interval', 'seed_everything', 'prepare_out_dir']
+__all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'WHOLE_SETTINGS', 'USER_ERRORS', 'PARAMETER_TYPES', 'HEAP_RELEASE_STEPS', 'TrainConfig',
+           'default_preset', 'make_config', 'check_sst_finish', 'encoder_overrides', 'parse_settings', 'OneLineError',
+           'user_errors', 'config_from_parameters', 'resolve_device', 'machine_info', 'machine_name', 'run_precision',
+           'peak_rss_mb', 'peak_gpu_mb', 'release_freed_memory', 'heap_release_interval', 'seed_everything',
+           'prepare_out_dir']
 
 # %% ../nbs/14_config.ipynb #f048a8e5
 @dataclass
@@ -63,6 +64,7 @@ class TrainConfig:
     single_task: str | None = None   # train and score this scored task alone, on its batches of the plan (None: all)
     heap_release_steps: int | None = None   # steps between two releases of the heap's free pages (None: by precision)
     sst_finish_epochs: int = 0       # then this many epochs of SST alone, on its own parameters only (09_train)
+    sst_finish_lr: float = 1.0       # those epochs' learning rates, as a fraction of the plan's
 
 _CPU = dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
             rss_size=100 * 32, max_steps=100, max_length=128, eval_limit=None, max_tokens=2048)
@@ -76,6 +78,8 @@ PRESETS = {
 }
 
 BERT_BASE_WIDTH = 768
+WHOLE_SETTINGS = dict(epochs=1, batch_size=1, para_batch=1, rss_size=1, max_length=1, seed=0, mlm_steps=1,
+                      pad_multiple=1, phrase_min_words=1, heap_release_steps=1, sst_finish_epochs=0)   # the least of each
 
 def default_preset(model_dir=None, cuda: bool | None = None) -> str:
     """'cpu' without a GPU (`cuda`: default, whether torch sees one); on a GPU 'paper' for an encoder at least as wide
@@ -98,15 +102,15 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
                 "single_task", "heap_release_steps")                             # None means something
     overrides = {k: v for k, v in overrides.items() if v is not None or k in nullable}
     cfg = TrainConfig(method=method, preset=preset, **{**PRESETS[preset], **overrides})
-    for name in ("epochs", "batch_size", "para_batch", "rss_size", "max_length", "seed", "mlm_steps", "pad_multiple",
-                 "phrase_min_words", "heap_release_steps"):
+    for name, least in WHOLE_SETTINGS.items():
         v = getattr(cfg, name)
         if v is None and name == "heap_release_steps": continue                   # chosen by the run's precision
-        if not isinstance(v, int) or isinstance(v, bool) or v < (0 if name == "seed" else 1):
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        if not isinstance(v, int) or isinstance(v, bool) or v < least:
+            raise ValueError(f"{name} must be " + ("a positive integer" if least else "a whole number, 0 or more")
+                             + f", got {v!r}")
     if cfg.max_tokens is not None and (not isinstance(cfg.max_tokens, int) or cfg.max_tokens < 1):
         raise ValueError(f"max_tokens must be a positive integer or None, got {cfg.max_tokens!r}")
-    for name in ("phrase_rows", "phrase_weight"):
+    for name in ("phrase_rows", "phrase_weight", "sst_finish_lr"):
         if type(getattr(cfg, name)) not in (int, float) or not getattr(cfg, name) > 0:
             raise ValueError(f"{name} must be a positive number, got {getattr(cfg, name)!r}")
     if parse_method(method).phrases and not cfg.sst_trees:
@@ -129,12 +133,12 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
 
 # %% ../nbs/14_config.ipynb #5f1e2a01
 def check_sst_finish(cfg) -> None:
-    """`sst_finish_epochs` (`09_train`): a count of epochs, 0 for none; the phase trains SST, so it cannot follow
+    """`sst_finish_epochs` (`09_train`; a count `make_config` checked, 0 for none): the phase trains SST, so it cannot follow
     another task trained alone, and EMA's average is not carried into it."""
-    n = cfg.sst_finish_epochs
-    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-        raise ValueError(f"sst_finish_epochs must be a whole number of epochs, 0 or more, got {n!r}")
-    if not n: return
+    if not cfg.sst_finish_epochs:
+        if cfg.sst_finish_lr != 1: raise ValueError(f"sst_finish_lr={cfg.sst_finish_lr!r} scales the learning rates of SST's "
+                                                     "finishing epochs, and sst_finish_epochs=0 runs none: give both or neither")
+        return
     if cfg.single_task not in (None, "sst"):
         raise ValueError(f"sst_finish_epochs trains SST after the plan; single_task={cfg.single_task!r} does not train "
                          "SST: leave one of them out")

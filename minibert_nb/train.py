@@ -16,7 +16,7 @@ from .evaluate import THRESHOLD_EXAMPLES, evaluate, predict, threshold_examples,
 from .evaluate import write_predictions
 from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
-from .checkpoint import train_state_info, write_json
+from .checkpoint import load_checkpoint_into, train_state_info, write_json
 from .config import TrainConfig, machine_info, make_config, parse_settings, peak_gpu_mb, peak_rss_mb, release_freed_memory
 from .config import heap_release_interval, user_errors
 from .config import encoder_overrides, prepare_out_dir, resolve_device, run_precision, seed_everything
@@ -253,7 +253,8 @@ def train_epoch(s: Session, epoch: int) -> dict[str, float]:
     for batches in bar:
         for g, lr in zip(s.optimizer.param_groups, s.base_lrs):
             part = ("heads" if g["name"] == "heads" else "encoder") if m.staged and plan is s.plan else None
-            g["lr"] = lr * lr_factor(s.step - before, plan.total_steps, c.warmup, c.lr_schedule, part)
+            g["lr"] = lr * lr_factor(s.step - before, plan.total_steps, c.warmup, c.lr_schedule, part) * \
+                (c.sst_finish_lr if plan is s.finishing else 1.0)
         where = f"{s.label(epoch)}, step {s.step + 1}"
         if c.single_task: batches = {t: b for t, b in batches.items() if t == c.single_task}   # the others': unused
         losses = train_step(s.ddp, batches, s.optimizer, s.pcgrad, s.device, where, max_tokens=c.max_tokens,
@@ -335,9 +336,7 @@ def run_epoch(s: Session, epoch: int):
 
 def begin_sst_finish(s: Session):
     "Enter SST's finishing phase from the plan's best checkpoint (every rank reads the file rank 0 wrote)."
-    best, meta = load_checkpoint(s.out/"best.safetensors", s.device)
-    s.model.load_state_dict(best.state_dict())
-    s.model.thresholds = dict(best.thresholds)
+    meta = load_checkpoint_into(s.model, s.out/"best.safetensors")
     freeze_for_sst_finish(s)
     n = sum(p.numel() for p in s.model.task_parameters("sst"))
     s.metrics["sst_finish"] = {"from_epoch": meta["epoch"], "steps": s.finishing.total_steps, "parameters": n}
