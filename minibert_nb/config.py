@@ -134,7 +134,7 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
 # %% ../nbs/14_config.ipynb #5f1e2a01
 def check_sst_finish(cfg) -> None:
     """`sst_finish_epochs` (`09_train`; a count `make_config` checked, 0 for none): the phase trains SST, so it cannot follow
-    another task trained alone, and EMA's average is not carried into it."""
+    another task trained alone, EMA's average is not carried into it, and `sst_finish_lr` needs finishing epochs to scale."""
     if not cfg.sst_finish_epochs:
         if cfg.sst_finish_lr != 1: raise ValueError(f"sst_finish_lr={cfg.sst_finish_lr!r} scales the learning rates of SST's "
                                                      "finishing epochs, and sst_finish_epochs=0 runs none: give both or neither")
