@@ -250,11 +250,12 @@ def train_epoch(s: Session, epoch: int) -> dict[str, float]:
     sums, counts = {}, {}
     plan, e, before = s.stage(epoch)             # SST's finishing epochs: their own warm-up and decay
     bar = tqdm(plan.batches(e), total=plan.steps[e], desc=s.label(epoch), leave=False, disable=s.progress is not True)
+    finishing = plan is s.finishing              # not STAGED, and at sst_finish_lr of the plan's rates
+    scale = c.sst_finish_lr if finishing else 1.0
     for batches in bar:
         for g, lr in zip(s.optimizer.param_groups, s.base_lrs):
-            part = ("heads" if g["name"] == "heads" else "encoder") if m.staged and plan is s.plan else None
-            g["lr"] = lr * lr_factor(s.step - before, plan.total_steps, c.warmup, c.lr_schedule, part) * \
-                (c.sst_finish_lr if plan is s.finishing else 1.0)
+            part = ("heads" if g["name"] == "heads" else "encoder") if m.staged and not finishing else None
+            g["lr"] = lr * scale * lr_factor(s.step - before, plan.total_steps, c.warmup, c.lr_schedule, part)
         where = f"{s.label(epoch)}, step {s.step + 1}"
         if c.single_task: batches = {t: b for t, b in batches.items() if t == c.single_task}   # the others': unused
         losses = train_step(s.ddp, batches, s.optimizer, s.pcgrad, s.device, where, max_tokens=c.max_tokens,
