@@ -11,13 +11,14 @@ from .bench_timing import (
     device_name, encoder_flops, machine_gflops, medians, paired_speedup, synchronizer, time_rounds, timeit)
 from .bert import BertConfig, BertModel
 from .optim import AdamW
+from .pcgrad import _flat, project_conflicting
 from .precision import autocast, cpu_model, resolve_precision
 from .tokenizer import BertTokenizer
 
 # %% auto #0
 __all__ = ['MATMUL_OPS', 'HOG', 'bench_tokenizer', 'load_encoder', 'encoder_optimizer', 'encoder_forward', 'encoder_step',
-           'encoder_infer', 'step_as_matmuls', 'step_memory_mb', 'bench_encoder', 'bench_optimizer', 'bench_compile',
-           'profile_shares', 'bench_profile', 'bench_precision', 'bench_precision_load']
+           'encoder_infer', 'step_as_matmuls', 'step_memory_mb', 'bench_encoder', 'bench_optimizer', 'bench_pcgrad',
+           'bench_compile', 'profile_shares', 'bench_profile', 'bench_precision', 'bench_precision_load']
 
 # %% ../nbs/22b_bench_encoder.ipynb #289ed930
 def bench_tokenizer(model_dir, texts: list[str], repeats: int = 3) -> dict:
@@ -138,6 +139,22 @@ def bench_optimizer(model_dir, repeats: int = 10) -> dict:
     return {"parameters": n, "step_s": {k: round(v, 4) for k, v in t.items()},
             "speedup_vs_torch_default": round(t["torch_default"] / t["ours_fused"], 2),
             "fused_vs_foreach": round(t["ours_foreach"] / t["ours_fused"], 2)}
+
+# %% ../nbs/22b_bench_encoder.ipynb #b3e1c002
+def bench_pcgrad(model_dir, tasks: int = 3, repeats: int = 10) -> dict:
+    "One step of PCGrad's flattening and projected sum over the encoder's parameters: into new tensors, into kept ones."
+    torch.manual_seed(0)
+    params = list(BertModel.from_pretrained(model_dir).parameters())
+    grads = [[torch.randn_like(p) for p in params] for _ in range(tasks)]
+    n = sum(p.numel() for p in params)
+    kept = [torch.empty(n) for _ in range(tasks)]
+    def new(): return project_conflicting([_flat(g, params) for g in grads], torch.Generator().manual_seed(0))
+    def reused(): return project_conflicting([_flat(g, params, b) for g, b in zip(grads, kept)],
+                                             torch.Generator().manual_seed(0), out=kept[0])
+    rounds = time_rounds({"new": new, "kept": reused}, repeats=repeats, warmup=2)
+    t = medians(rounds)
+    return {"parameters": n, "tasks": tasks, "s": {k: round(v, 4) for k, v in t.items()},
+            "speedup_paired": round(paired_speedup(rounds, slow="new", fast="kept"), 2)}
 
 # %% ../nbs/22b_bench_encoder.ipynb #c40ad524
 def bench_compile(model_dir, batch: int = 32, length: int = 64, infer_batch: int | None = None, repeats: int = 5,

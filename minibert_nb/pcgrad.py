@@ -25,20 +25,29 @@ def conflict_weights(gram: list[list[float]], generator: torch.Generator | None 
         w = [a + b for a, b in zip(w, c)]
     return w
 
-def project_conflicting(grads: list[torch.Tensor], generator: torch.Generator | None = None) -> torch.Tensor:
+def project_conflicting(grads: list[torch.Tensor], generator: torch.Generator | None = None,
+                        out: torch.Tensor | None = None) -> torch.Tensor:
     """Sum of the task gradients `grads` (flat vectors), each first projected off the original gradients it conflicts
-    with."""
+    with; written into `out` where given (which may be `grads[0]` itself: it is read once, first)."""
     n = len(grads)
     dots = {(i, j): grads[i].dot(grads[j]) for i in range(n) for j in range(i, n)}   # the Gram matrix, a pass a pair
     gram = torch.stack([dots[min(i, j), max(i, j)] for i in range(n) for j in range(n)]).view(n, n).tolist()
     w = conflict_weights(gram, generator)
-    total = grads[0] * w[0]
+    total = torch.mul(grads[0], w[0], out=out) if out is not None else grads[0] * w[0]
     for g, w_k in zip(grads[1:], w[1:]): total.add_(g, alpha=w_k)
     return total
 
 # %% ../nbs/05_pcgrad.ipynb #1675d5a1
-def _flat(grads, params) -> torch.Tensor:
-    return torch.cat([(g if g is not None else torch.zeros_like(p)).reshape(-1) for g, p in zip(grads, params)])
+def _flat(grads, params, out: torch.Tensor | None = None, add: bool = False) -> torch.Tensor:
+    "`grads` of `params` (None: zero) as one flat vector: a new one, or written into `out` (with `add`, added to it)."
+    if out is None: return torch.cat([(g if g is not None else torch.zeros_like(p)).reshape(-1) for g, p in zip(grads, params)])
+    offset = 0
+    for g, p in zip(grads, params):
+        part = out[offset:offset + p.numel()].view_as(p)
+        offset += p.numel()
+        if g is not None: part.add_(g) if add else part.copy_(g)
+        elif not add: part.zero_()
+    return out
 
 class PCGrad:
     "Gradient surgery around `optimizer`: tasks' gradients on `shared_params` are de-conflicted, the rest summed."
@@ -49,6 +58,7 @@ class PCGrad:
         self.others = [p for g in optimizer.param_groups for p in g["params"] if p.requires_grad and id(p) not in ids]
         self.generator = torch.Generator()
         if seed is not None: self.generator.manual_seed(seed)
+        self.buffers, self.written = {}, set()     # each task's flat gradient, kept from step to step; tasks this step
 
     @property
     def param_groups(self): return self.optimizer.param_groups
@@ -65,16 +75,24 @@ class PCGrad:
 
     def backward(self, losses: list[torch.Tensor]):
         "Set `.grad` of every parameter from the task `losses` (one forward pass, one backward per loss)."
-        self.apply([self.task_gradient(loss, retain_graph=i < len(losses) - 1) for i, loss in enumerate(losses)])
+        self.apply([self.task_gradient(loss, retain_graph=i < len(losses) - 1, task=i) for i, loss in enumerate(losses)])
 
-    def task_gradient(self, loss: torch.Tensor, retain_graph: bool = False) -> torch.Tensor:
+    def task_gradient(self, loss: torch.Tensor, retain_graph: bool = False, task=None) -> torch.Tensor:
         """Backpropagate one task's `loss`: returns its flat gradient on the shared parameters, adds the rest to their
-        `.grad`."""
+        `.grad`. With `task` (any name), the gradient goes into that task's buffer, kept from step to step: added to
+        what the task's earlier slices wrote this step, else written over last step's."""
         params, n = self.shared + self.others, len(self.shared)
         grads = torch.autograd.grad(loss, params, retain_graph=retain_graph, allow_unused=True)
         for p, g in zip(self.others, grads[n:]):
             if g is not None: p.grad = g if p.grad is None else p.grad + g
-        return _flat(grads[:n], self.shared)
+        if task is None: return _flat(grads[:n], self.shared)
+        if task not in self.written:
+            if task not in self.buffers or any(p.grad is not None for p in self.shared):   # .grad may be a view of it
+                self.buffers[task] = torch.empty(sum(p.numel() for p in self.shared), dtype=self.shared[0].dtype,
+                                                 device=self.shared[0].device)
+            self.written.add(task)
+            return _flat(grads[:n], self.shared, self.buffers[task])
+        return _flat(grads[:n], self.shared, self.buffers[task], add=True)
 
     def apply(self, task_grads: list[torch.Tensor]):
         "Write the de-conflicted sum of `task_grads` (from `task_gradient`) into the shared parameters' `.grad`."
@@ -83,7 +101,9 @@ class PCGrad:
             for g in task_grads + [p.grad for p in self.others if p.grad is not None]:
                 dist.all_reduce(g)
                 g.div_(n_ranks)
-        merged = project_conflicting(task_grads, self.generator)   # a fresh buffer: grads can be views of it
+        ours = any(task_grads[0] is b for b in self.buffers.values())
+        merged = project_conflicting(task_grads, self.generator, out=task_grads[0] if ours else None)   # .grad: views of it
+        self.written.clear()
         offset = 0
         for p in self.shared:
             g = merged[offset:offset + p.numel()].view_as(p)
