@@ -11,7 +11,7 @@ from .bench_timing import (
     device_name, encoder_flops, machine_gflops, medians, paired_speedup, synchronizer, time_rounds, timeit)
 from .bert import BertConfig, BertModel
 from .optim import AdamW
-from .pcgrad import _flat, project_conflicting
+from .pcgrad import flat_gradients, project_conflicting
 from .precision import autocast, cpu_model, resolve_precision
 from .tokenizer import BertTokenizer
 
@@ -148,8 +148,8 @@ def bench_pcgrad(model_dir, tasks: int = 3, repeats: int = 10) -> dict:
     grads = [[torch.randn_like(p) for p in params] for _ in range(tasks)]
     n = sum(p.numel() for p in params)
     kept = [torch.empty(n) for _ in range(tasks)]
-    def new(): return project_conflicting([_flat(g, params) for g in grads], torch.Generator().manual_seed(0))
-    def reused(): return project_conflicting([_flat(g, params, b) for g, b in zip(grads, kept)],
+    def new(): return project_conflicting([flat_gradients(g, params) for g in grads], torch.Generator().manual_seed(0))
+    def reused(): return project_conflicting([flat_gradients(g, params, b) for g, b in zip(grads, kept)],
                                              torch.Generator().manual_seed(0), out=kept[0])
     rounds = time_rounds({"new": new, "kept": reused}, repeats=repeats, warmup=2)
     t = medians(rounds)

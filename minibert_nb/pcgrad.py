@@ -9,7 +9,7 @@ import torch.distributed as dist
 from .distributed import world
 
 # %% auto #0
-__all__ = ['conflict_weights', 'project_conflicting', 'PCGrad']
+__all__ = ['conflict_weights', 'project_conflicting', 'flat_gradients', 'PCGrad']
 
 # %% ../nbs/05_pcgrad.ipynb #4663cade
 def conflict_weights(gram: list[list[float]], generator: torch.Generator | None = None) -> list[float]:
@@ -38,7 +38,7 @@ def project_conflicting(grads: list[torch.Tensor], generator: torch.Generator | 
     return total
 
 # %% ../nbs/05_pcgrad.ipynb #1675d5a1
-def _flat(grads, params, out: torch.Tensor | None = None, add: bool = False) -> torch.Tensor:
+def flat_gradients(grads, params, out: torch.Tensor | None = None, add: bool = False) -> torch.Tensor:
     "`grads` of `params` (None: zero) as one flat vector: a new one, or written into `out` (with `add`, added to it)."
     if out is None: return torch.cat([(g if g is not None else torch.zeros_like(p)).reshape(-1) for g, p in zip(grads, params)])
     offset = 0
@@ -58,7 +58,7 @@ class PCGrad:
         self.others = [p for g in optimizer.param_groups for p in g["params"] if p.requires_grad and id(p) not in ids]
         self.generator = torch.Generator()
         if seed is not None: self.generator.manual_seed(seed)
-        self.buffers, self.written = {}, set()     # each task's flat gradient, kept from step to step; tasks this step
+        self.buffers = {}                          # each task's flat gradient, kept from step to step
 
     @property
     def param_groups(self): return self.optimizer.param_groups
@@ -77,22 +77,19 @@ class PCGrad:
         "Set `.grad` of every parameter from the task `losses` (one forward pass, one backward per loss)."
         self.apply([self.task_gradient(loss, retain_graph=i < len(losses) - 1, task=i) for i, loss in enumerate(losses)])
 
-    def task_gradient(self, loss: torch.Tensor, retain_graph: bool = False, task=None) -> torch.Tensor:
+    def task_gradient(self, loss: torch.Tensor, retain_graph: bool = False, task=None, add: bool = False) -> torch.Tensor:
         """Backpropagate one task's `loss`: returns its flat gradient on the shared parameters, adds the rest to their
-        `.grad`. With `task` (any name), the gradient goes into that task's buffer, kept from step to step: added to
-        what the task's earlier slices wrote this step, else written over last step's."""
+        `.grad`. With `task` (any name), the gradient is written into that task's buffer, kept from step to step, or
+        with `add` added to what an earlier slice of the same step wrote there."""
         params, n = self.shared + self.others, len(self.shared)
         grads = torch.autograd.grad(loss, params, retain_graph=retain_graph, allow_unused=True)
         for p, g in zip(self.others, grads[n:]):
             if g is not None: p.grad = g if p.grad is None else p.grad + g
-        if task is None: return _flat(grads[:n], self.shared)
-        if task not in self.written:
-            if task not in self.buffers or any(p.grad is not None for p in self.shared):   # .grad may be a view of it
-                self.buffers[task] = torch.empty(sum(p.numel() for p in self.shared), dtype=self.shared[0].dtype,
-                                                 device=self.shared[0].device)
-            self.written.add(task)
-            return _flat(grads[:n], self.shared, self.buffers[task])
-        return _flat(grads[:n], self.shared, self.buffers[task], add=True)
+        if task is None: return flat_gradients(grads[:n], self.shared)
+        if not add and (task not in self.buffers or any(p.grad is not None for p in self.shared)):   # .grad: a view of it?
+            self.buffers[task] = torch.empty(sum(p.numel() for p in self.shared), dtype=self.shared[0].dtype,
+                                             device=self.shared[0].device)
+        return flat_gradients(grads[:n], self.shared, self.buffers[task], add)
 
     def apply(self, task_grads: list[torch.Tensor]):
         "Write the de-conflicted sum of `task_grads` (from `task_gradient`) into the shared parameters' `.grad`."
@@ -103,7 +100,6 @@ class PCGrad:
                 g.div_(n_ranks)
         ours = any(task_grads[0] is b for b in self.buffers.values())
         merged = project_conflicting(task_grads, self.generator, out=task_grads[0] if ours else None)   # .grad: views of it
-        self.written.clear()
         offset = 0
         for p in self.shared:
             g = merged[offset:offset + p.numel()].view_as(p)

@@ -98,7 +98,7 @@ def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, devi
                 if k > 1: loss = loss * w
                 losses[t] = loss.detach() + losses[t] if t in losses else loss.detach()
                 if pcgrad is None: loss.backward()
-                else: task_grads[t] = pcgrad.task_gradient(loss, task=t)   # slices add up in the task's buffer
+                else: task_grads[t] = pcgrad.task_gradient(loss, task=t, add=t in task_grads)   # slices add up
     values = check(losses)                                      # before the optimizer (or PCGrad) uses any of it
     if pcgrad is not None: pcgrad.apply(list(task_grads.values()))
     optimizer.step()
