@@ -10,7 +10,7 @@ import torch
 from minibert_nb.bench_encoder import (
     MATMUL_OPS, bench_compile, bench_encoder, bench_optimizer, bench_pcgrad, bench_precision, bench_precision_load, bench_profile,
     bench_tokenizer)
-from .bench_training import bench_checkpoint, bench_heap, bench_memory, bench_padding
+from .bench_training import bench_checkpoint, bench_heap, bench_memory, bench_padding, bench_word_grads
 from .bert import BertModel
 from .checkpoint import write_json
 from .config import user_errors
@@ -20,11 +20,11 @@ from .precision import PRECISIONS, cpu_name, resolve_precision
 
 # %% auto #0
 __all__ = ['PARTS', 'ROWS', 'part_key', 'all_texts', 'parse_args', 'run_parts', 'main', 'precision_rows', 'loaded_rows',
-           'tokenizer_rows', 'encoder_rows', 'optimizer_rows', 'pcgrad_rows', 'compile_rows', 'profile_rows',
-           'padding_rows', 'memory_rows', 'heap_rows', 'checkpoint_rows', 'format_table']
+           'tokenizer_rows', 'encoder_rows', 'optimizer_rows', 'pcgrad_rows', 'word_grads_rows', 'compile_rows',
+           'profile_rows', 'padding_rows', 'memory_rows', 'heap_rows', 'checkpoint_rows', 'format_table']
 
 # %% ../nbs/22_bench.ipynb #d48f76b1
-PARTS = ["precision", "loaded", "tokenizer", "encoder", "optimizer", "pcgrad", "compile", "profile", "padding", "memory", "heap", "checkpoint"]
+PARTS = ["precision", "loaded", "tokenizer", "encoder", "optimizer", "pcgrad", "word_grads", "compile", "profile", "padding", "memory", "heap", "checkpoint"]
 
 def part_key(part: str, device: str, precision: str, batch: int, length: int) -> str:
     "JSON key of an encoder/compile result: the part's name for the default setting (CPU, fp32, 32×64), else with it."
@@ -75,6 +75,8 @@ def run_parts(a: argparse.Namespace) -> dict:
             "encoder": (part_key("encoder", *setting), lambda: bench_encoder(md, **shape)),
             "optimizer": ("optimizer", lambda: bench_optimizer(md)),
             "pcgrad": ("pcgrad", lambda: bench_pcgrad(md, repeats=a.repeats)),
+            "word_grads": ("word_grads" + suffix, lambda: bench_word_grads(repeats=a.repeats, precision=precision,
+                                                                          data_dir=a.data_dir)),
             "compile": (part_key("compile", *setting), lambda: bench_compile(md, **shape)),
             "profile": ("profile" + suffix, lambda: bench_profile(md, a.batch, a.length, precision=precision)),
             "padding": ("padding", lambda: bench_padding(md, a.data_dir)),
@@ -164,6 +166,12 @@ def pcgrad_rows(g: dict, th: str) -> list[tuple]:
     return [(f"PCGrad flatten and sum s, {g['tasks']} tasks × {g['parameters'] / 1e6:.1f}M (new tensors / kept buffers){th}",
              f"{g['s']['new']} / {g['s']['kept']}", f"×{g['speedup_paired']} (per round)")]
 
+def word_grads_rows(w: dict, th: str) -> list[tuple]:
+    prec = f" ({w['precision']})" if w["precision"] != "fp32" else ""
+    return [(f"cpu-preset step s, {m}, {w['steps']} steps (dense / sparse word-embedding gradients){th}{prec}",
+             f"{r['step_s']['dense']} / {r['step_s']['sparse']}", f"×{r['speedup']} (per round)")
+            for m, r in w.items() if isinstance(r, dict)]
+
 def compile_rows(c: dict, th: str) -> list[tuple]:
     rows, ctx = [], _setting(c, th)
     for mode, r in ((m, c[m]) for m in ("train", "inference") if m in c):
@@ -216,7 +224,7 @@ def checkpoint_rows(c: dict, th: str) -> list[tuple]:
              f"checksum {c['checksum_share_of_load']:.0%} of a load")]
 
 ROWS = {"precision": precision_rows, "loaded": loaded_rows, "tokenizer": tokenizer_rows, "encoder": encoder_rows, "optimizer": optimizer_rows,
-        "pcgrad": pcgrad_rows, "compile": compile_rows, "profile": profile_rows, "padding": padding_rows, "memory": memory_rows, "heap": heap_rows,
+        "pcgrad": pcgrad_rows, "word_grads": word_grads_rows, "compile": compile_rows, "profile": profile_rows, "padding": padding_rows, "memory": memory_rows, "heap": heap_rows,
         "checkpoint": checkpoint_rows}
 
 def format_table(res: dict) -> str:

@@ -20,11 +20,11 @@ from .paths import default_model_dir
 from .pcgrad import PCGrad
 from .schedule import schedule
 from .tokenizer import BertTokenizer
-from .train import build_optimizer, train_step
+from .train import build_optimizer, sparse_word_grads, train_step
 
 # %% auto #0
 __all__ = ['HEAPS', 'bench_padding', 'bench_checkpoint', 'PresetSteps', 'cpu_preset_steps', 'memory_probe', 'probe_command',
-           'bench_memory', 'main', 'bench_own_layers', 'run_probe', 'heap_command', 'bench_heap']
+           'bench_memory', 'main', 'bench_own_layers', 'bench_word_grads', 'run_probe', 'heap_command', 'bench_heap']
 
 # %% ../nbs/22c_bench_training.ipynb #13d9f197
 def bench_padding(model_dir, data_dir=None, batch_size: int = 32, n_batches: int = 12, fixed: int = 128) -> dict:
@@ -92,6 +92,7 @@ def memory_probe(method: str = "RSS_MP_GS", steps: int = 8, max_tokens: int | No
     "Peak RSS (MB) of this process after the heaviest cpu-preset steps of `method` and a full dev evaluation."
     cfg, model_dir, every_step, dev = cpu_preset_steps(method, data_dir, max_tokens=max_tokens, dev=True)
     model = MultitaskBert(BertModel.from_pretrained(model_dir), parse_method(method))
+    model.bert.embeddings.word_embeddings.sparse = sparse_word_grads("cpu")           # as a run on a CPU has it
     opt = build_optimizer(model, cfg)
     pc = PCGrad(opt, model.bert.parameters(), seed=0) if model.method.pcgrad else None
     size = lambda b: sum(x["input_ids"].numel() for x in (b["para"]["a"], b["para"]["b"]))
@@ -165,6 +166,29 @@ def bench_own_layers(method: str = "RSS_MP_FX_CS_PAL_THR", layers=(1, 2), steps:
             "added_optimizer_mb": {k: round((v - n[method]) * 16 / 2**20, 1) for k, v in n.items()},
             "step_s": {k: round(v / len(batches), 2) for k, v in medians(rounds).items()},
             "step_ratio": {k: round(paired_speedup(rounds, slow=k, fast=method), 3) for k in names}}
+
+# %% ../nbs/22c_bench_training.ipynb #73c5931b
+def bench_word_grads(methods=("RSS_MP_FX_CS_PAL_THR", "RSS_MP_GS"), steps: int = 20, repeats: int = 3,
+                     precision: str = "fp32", data_dir=None) -> dict:
+    "Seconds a cpu-preset training step of each of `methods` with dense and with sparse word-embedding gradients."
+    res = {"steps": steps, "precision": precision}
+    for method in methods:
+        cfg, model_dir, batches, _ = cpu_preset_steps(method, data_dir, max_steps=steps,
+                                                      max_tokens=PRESETS["cpu"]["max_tokens"])
+        fns = {}
+        for kind in ("dense", "sparse"):
+            torch.manual_seed(0)
+            model = MultitaskBert(BertModel.from_pretrained(model_dir), parse_method(method)).train()
+            model.bert.embeddings.word_embeddings.sparse = kind == "sparse"
+            opt = build_optimizer(model, cfg)
+            pc = PCGrad(opt, model.bert.parameters(), seed=0) if model.method.pcgrad else None
+            def run(model=model, opt=opt, pc=pc):
+                for b in batches: train_step(model, b, opt, pc, "cpu", "word-grads bench", cfg.max_tokens, precision)
+            fns[kind] = run
+        rounds = time_rounds(fns, repeats, warmup=1)
+        res[method] = {"step_s": {k: round(v / len(batches), 3) for k, v in medians(rounds).items()},
+                       "speedup": round(paired_speedup(rounds, slow="dense", fast="sparse"), 3)}
+    return res
 
 # %% ../nbs/22c_bench_training.ipynb #4af886c7
 HEAPS = ("released", "kept")

@@ -23,10 +23,12 @@ class AdamW(torch.optim.Optimizer):
             raise ValueError("fused=True needs correct_bias=True (the fused kernel always corrects the bias)")
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, correct_bias=correct_bias,
                                       fused=correct_bias if fused is None else fused))
+        self.dense_grads = {}                                             # see `dense_grad` below
 
     def __setstate__(self, state):                                        # state dicts saved before `fused` existed
         super().__setstate__(state)
         for g in self.param_groups: g.setdefault("fused", False)
+        self.dense_grads = {}
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -36,13 +38,19 @@ class AdamW(torch.optim.Optimizer):
         for group in self.param_groups:
             params = [p for p in group["params"] if p.grad is not None]
             if not params: continue
-            if any(p.grad.is_sparse for p in params): raise RuntimeError("AdamW does not support sparse gradients")
+            for p in params:
+                if p.grad.is_sparse: p.grad = self.dense_grad(p)
             for p in params:
                 if not self.state[p]:
                     self.state[p].update(step=0, exp_avg=torch.zeros_like(p, memory_format=torch.preserve_format),
                                          exp_avg_sq=torch.zeros_like(p, memory_format=torch.preserve_format))
             (self._fused_step if group["fused"] and fused_ok(params) else self._foreach_step)(group, params)
         return loss
+
+    def dense_grad(self, p) -> torch.Tensor:
+        "`p`'s sparse gradient written into a dense tensor kept for `p` from step to step."
+        if p not in self.dense_grads: self.dense_grads[p] = torch.zeros_like(p)
+        return self.dense_grads[p].zero_().add_(p.grad)
 
     def _foreach_step(self, group, params):
         (beta1, beta2), lr, eps = group["betas"], group["lr"], group["eps"]

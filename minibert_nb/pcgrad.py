@@ -39,14 +39,19 @@ def project_conflicting(grads: list[torch.Tensor], generator: torch.Generator | 
 
 # %% ../nbs/05_pcgrad.ipynb #1675d5a1
 def flat_gradients(grads, params, out: torch.Tensor | None = None, add: bool = False) -> torch.Tensor:
-    "`grads` of `params` (None: zero) as one flat vector: a new one, or written into `out` (with `add`, added to it)."
-    if out is None: return torch.cat([(g if g is not None else torch.zeros_like(p)).reshape(-1) for g, p in zip(grads, params)])
+    """`grads` of `params` (None: zero; sparse: an embedding's rows) as one flat vector: a new one, or written into
+    `out` (with `add`, added to it)."""
+    dense = lambda g, p: torch.zeros_like(p) if g is None else g.to_dense() if g.is_sparse else g
+    if out is None: return torch.cat([dense(g, p).reshape(-1) for g, p in zip(grads, params)])
     offset = 0
     for g, p in zip(grads, params):
         part = out[offset:offset + p.numel()].view_as(p)
         offset += p.numel()
-        if g is not None: part.add_(g) if add else part.copy_(g)
-        elif not add: part.zero_()
+        if g is None:
+            if not add: part.zero_()
+        elif add: part.add_(g)
+        elif g.is_sparse: part.zero_().add_(g)                   # a sparse tensor cannot be copied into a dense one
+        else: part.copy_(g)
     return out
 
 class PCGrad:

@@ -29,9 +29,9 @@ from .schedule import TrainingPlan
 from .tokenizer import BertTokenizer
 
 # %% auto #0
-__all__ = ['LAYER_DECAY', 'EMA_HORIZON', 'build_optimizer', 'split_by_tokens', 'NonFiniteLoss', 'train_step', 'Session',
-           'wrap_ddp', 'set_up', 'start_metrics', 'mlm_first', 'resume', 'train_epoch', 'evaluate_and_keep', 'finish',
-           'freeze_for_sst_finish', 'run_epoch', 'begin_sst_finish', 'run', 'main']
+__all__ = ['LAYER_DECAY', 'EMA_HORIZON', 'build_optimizer', 'split_by_tokens', 'NonFiniteLoss', 'train_step', 'sparse_word_grads',
+           'Session', 'wrap_ddp', 'set_up', 'start_metrics', 'mlm_first', 'resume', 'train_epoch', 'evaluate_and_keep',
+           'finish', 'freeze_for_sst_finish', 'run_epoch', 'begin_sst_finish', 'run', 'main']
 
 # %% ../nbs/09_train.ipynb #7e8ba98d
 LAYER_DECAY = 0.8
@@ -103,6 +103,11 @@ def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, devi
     if pcgrad is not None: pcgrad.apply(list(task_grads.values()))
     optimizer.step()
     return values
+
+# %% ../nbs/09_train.ipynb #5b1e8602
+def sparse_word_grads(device, n_ranks: int = 1, compiled: bool = False) -> bool:
+    "Whether the word embeddings give sparse gradients: on a CPU, in one process, with the eager encoder."
+    return torch.device(device).type == "cpu" and n_ranks == 1 and not compiled
 
 # %% ../nbs/09_train.ipynb #32ff284b
 @dataclass
@@ -192,6 +197,8 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     if progress: print(describe_precision(choice), flush=True)
     if m.mlm and not cfg.resume: mlm_first(s)
     if cfg.compile: model.bert.compile()          # in place: the weights keep their names (checkpoints, DDP, EMA)
+    model.bert.embeddings.word_embeddings.sparse = sparse_word_grads(device, n_ranks, cfg.compile)
+    s.metrics["machine"]["sparse_word_grads"] = model.bert.embeddings.word_embeddings.sparse
     if n_ranks > 1: s.ddp = wrap_ddp(model, device)
     s.optimizer = build_optimizer(model, cfg)
     s.base_lrs = [g["lr"] for g in s.optimizer.param_groups]
