@@ -23,8 +23,9 @@ from .tokenizer import BertTokenizer
 from .train import build_optimizer, sparse_word_grads, train_step
 
 # %% auto #0
-__all__ = ['HEAPS', 'bench_padding', 'bench_checkpoint', 'PresetSteps', 'cpu_preset_steps', 'memory_probe', 'probe_command',
-           'bench_memory', 'main', 'bench_own_layers', 'bench_word_grads', 'run_probe', 'heap_command', 'bench_heap']
+__all__ = ['HEAPS', 'bench_padding', 'bench_checkpoint', 'PresetSteps', 'cpu_preset_steps', 'preset_trainer', 'memory_probe',
+           'probe_command', 'bench_memory', 'main', 'bench_own_layers', 'bench_word_grads', 'run_probe', 'heap_command',
+           'bench_heap']
 
 # %% ../nbs/22c_bench_training.ipynb #13d9f197
 def bench_padding(model_dir, data_dir=None, batch_size: int = 32, n_batches: int = 12, fixed: int = 128) -> dict:
@@ -85,6 +86,18 @@ def cpu_preset_steps(method: str, data_dir=None, max_steps: int | None = None, m
                      rss_size=cfg.rss_size, max_steps=max_steps or cfg.max_steps)
     return PresetSteps(cfg, model_dir, list(steps), encoded("dev") if dev else None)
 
+
+def preset_trainer(method: str, ps: PresetSteps, precision: str, sparse: bool = False, where: str = "bench"):
+    """A fresh `method` model (seed 0) and a callable that trains it on `ps.steps`, with PCGrad under GS; `sparse`: the
+    word embeddings give sparse gradients (`09_train`)."""
+    torch.manual_seed(0)
+    model = MultitaskBert(BertModel.from_pretrained(ps.model_dir), parse_method(method)).train()
+    model.bert.embeddings.word_embeddings.sparse = sparse
+    opt = build_optimizer(model, ps.cfg)
+    pc = PCGrad(opt, model.bert.parameters(), seed=0) if model.method.pcgrad else None
+    def run():
+        for b in ps.steps: train_step(model, b, opt, pc, "cpu", where, ps.cfg.max_tokens, precision)
+    return model, run
 
 # %% ../nbs/22c_bench_training.ipynb #baa6f05e
 def memory_probe(method: str = "RSS_MP_GS", steps: int = 8, max_tokens: int | None = None, data_dir=None,
@@ -149,16 +162,11 @@ def main(argv=None):
 def bench_own_layers(method: str = "RSS_MP_FX_CS_PAL_THR", layers=(1, 2), steps: int = 4, repeats: int = 3,
                      precision: str = "fp32", data_dir=None) -> dict:
     "Parameters, optimizer memory and training-step seconds of `method` against `method_OWN<k>` for each k in `layers`."
-    cfg, model_dir, batches, _ = cpu_preset_steps(method, data_dir, max_steps=steps, max_tokens=PRESETS["cpu"]["max_tokens"])
+    ps = cpu_preset_steps(method, data_dir, max_steps=steps, max_tokens=PRESETS["cpu"]["max_tokens"])
+    cfg, batches = ps.cfg, ps.steps
     names = [method, *(f"{method}_OWN{k}" for k in layers)]
     models, fns = {}, {}
-    for name in names:
-        torch.manual_seed(0)
-        model = MultitaskBert(BertModel.from_pretrained(model_dir), parse_method(name)).train()
-        opt = build_optimizer(model, cfg)
-        def run(model=model, opt=opt):
-            for b in batches: train_step(model, b, opt, None, "cpu", "own-layers bench", cfg.max_tokens, precision)
-        models[name], fns[name] = model, run
+    for name in names: models[name], fns[name] = preset_trainer(name, ps, precision, where="own-layers bench")
     rounds = time_rounds(fns, repeats, warmup=1)
     n = {k: sum(p.numel() for p in m.parameters()) for k, m in models.items()}
     return {"method": method, "steps": len(batches), "precision": precision, "max_tokens": cfg.max_tokens,
@@ -173,20 +181,10 @@ def bench_word_grads(methods=("RSS_MP_FX_CS_PAL_THR", "RSS_MP_GS"), steps: int =
     "Seconds a cpu-preset training step of each of `methods` with dense and with sparse word-embedding gradients."
     res = {"steps": steps, "precision": precision}
     for method in methods:
-        cfg, model_dir, batches, _ = cpu_preset_steps(method, data_dir, max_steps=steps,
-                                                      max_tokens=PRESETS["cpu"]["max_tokens"])
-        fns = {}
-        for kind in ("dense", "sparse"):
-            torch.manual_seed(0)
-            model = MultitaskBert(BertModel.from_pretrained(model_dir), parse_method(method)).train()
-            model.bert.embeddings.word_embeddings.sparse = kind == "sparse"
-            opt = build_optimizer(model, cfg)
-            pc = PCGrad(opt, model.bert.parameters(), seed=0) if model.method.pcgrad else None
-            def run(model=model, opt=opt, pc=pc):
-                for b in batches: train_step(model, b, opt, pc, "cpu", "word-grads bench", cfg.max_tokens, precision)
-            fns[kind] = run
+        ps = cpu_preset_steps(method, data_dir, max_steps=steps, max_tokens=PRESETS["cpu"]["max_tokens"])
+        fns = {kind: preset_trainer(method, ps, precision, kind == "sparse", "word-grads bench")[1] for kind in ("dense", "sparse")}
         rounds = time_rounds(fns, repeats, warmup=1)
-        res[method] = {"step_s": {k: round(v / len(batches), 3) for k, v in medians(rounds).items()},
+        res[method] = {"step_s": {k: round(v / len(ps.steps), 3) for k, v in medians(rounds).items()},
                        "speedup": round(paired_speedup(rounds, slow="dense", fast="sparse"), 3)}
     return res
 
