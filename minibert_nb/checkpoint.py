@@ -18,9 +18,9 @@ from .pcgrad import PCGrad
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'DIGEST_KEY', 'STATE_FILE', 'tensors_digest', 'verify_tensors', 'save_checkpoint', 'checkpoint_header',
-           'load_checkpoint', 'load_checkpoint_into', 'write_json', 'rng_states', 'save_train_state',
-           'train_state_info', 'load_train_state']
+__all__ = ['log', 'DIGEST_KEY', 'STATE_FILE', 'tensors_digest', 'verify_tensors', 'tokenizer_header', 'save_checkpoint',
+           'checkpoint_header', 'load_checkpoint', 'load_checkpoint_into', 'write_json', 'rng_states',
+           'save_train_state', 'train_state_info', 'load_train_state']
 
 # %% ../nbs/13_checkpoint.ipynb #d82528f0
 DIGEST_KEY = "tensors_sha256"
@@ -44,15 +44,18 @@ def verify_tensors(path, header: dict[str, str], tensors: dict[str, torch.Tensor
                          "(bytes changed on disk or in a copy); restore it from a good copy or train it again")
 
 # %% ../nbs/13_checkpoint.ipynb #75f5481e
+def tokenizer_header(tokenizer) -> dict[str, str]:
+    "What a checkpoint records of its tokenizer: the vocabulary in id order, one token a line, and the casing."
+    vocab = "\n".join(sorted(tokenizer.vocab, key=tokenizer.vocab.get))
+    return {"vocab": vocab, "lowercase": json.dumps(tokenizer.lowercase)}
+
 def save_checkpoint(model: MultitaskBert, path, tokenizer=None, **meta):
     "`model` (weights, method, encoder config), `tokenizer`'s vocabulary and casing and `meta`, atomically."
     from safetensors.torch import save_file
     sd = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     header = {"method": json.dumps(asdict(model.method)), "bert_config": json.dumps(asdict(model.bert.config)),
               "thresholds": json.dumps(model.thresholds), "meta": json.dumps(meta), DIGEST_KEY: tensors_digest(sd)}
-    if tokenizer is not None:
-        vocab = "\n".join(sorted(tokenizer.vocab, key=tokenizer.vocab.get))
-        header |= {"vocab": vocab, "lowercase": json.dumps(tokenizer.lowercase)}
+    if tokenizer is not None: header |= tokenizer_header(tokenizer)
     atomic_write(path, lambda tmp: save_file(sd, str(tmp), metadata=header))
 
 def checkpoint_header(path) -> dict[str, str]:

@@ -20,10 +20,10 @@ from .precision import Precision, check_precision, cpu_model, cpu_name, resolve_
 
 # %% auto #0
 __all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'WHOLE_SETTINGS', 'USER_ERRORS', 'PARAMETER_TYPES', 'HEAP_RELEASE_STEPS', 'TrainConfig',
-           'default_preset', 'make_config', 'check_sst_finish', 'encoder_overrides', 'parse_settings', 'OneLineError',
-           'user_errors', 'config_from_parameters', 'resolve_device', 'machine_info', 'machine_name', 'run_precision',
-           'peak_rss_mb', 'peak_gpu_mb', 'release_freed_memory', 'heap_release_interval', 'seed_everything',
-           'prepare_out_dir']
+           'default_preset', 'make_config', 'check_sst_finish', 'check_sst_teacher', 'encoder_overrides',
+           'parse_settings', 'OneLineError', 'user_errors', 'config_from_parameters', 'resolve_device', 'machine_info',
+           'machine_name', 'run_precision', 'peak_rss_mb', 'peak_gpu_mb', 'release_freed_memory',
+           'heap_release_interval', 'seed_everything', 'prepare_out_dir']
 
 # %% ../nbs/14_config.ipynb #f048a8e5
 @dataclass
@@ -65,6 +65,8 @@ class TrainConfig:
     heap_release_steps: int | None = None   # steps between two releases of the heap's free pages (None: by precision)
     sst_finish_epochs: int = 0       # then this many epochs of SST alone, on its own parameters only (09_train)
     sst_finish_lr: float = 1.0       # those epochs' learning rates, as a fraction of the plan's
+    sst_teacher: str | None = None   # a checkpoint whose SST probabilities join SST's targets (09_train; None: gold only)
+    sst_teacher_weight: float = 0.5  # the teacher's share of each SST target (the gold class: the rest)
 
 _CPU = dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
             rss_size=100 * 32, max_steps=100, max_length=128, eval_limit=None, max_tokens=2048)
@@ -99,7 +101,7 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     unknown = sorted(set(overrides) - set(names))
     if unknown: raise ValueError(f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(names)}")
     nullable = ("head_lr", "max_steps", "eval_limit", "max_tokens", "dropout", "sst_trees",
-                "single_task", "heap_release_steps")                             # None means something
+                "single_task", "heap_release_steps", "sst_teacher")                             # None means something
     overrides = {k: v for k, v in overrides.items() if v is not None or k in nullable}
     cfg = TrainConfig(method=method, preset=preset, **{**PRESETS[preset], **overrides})
     for name, least in WHOLE_SETTINGS.items():
@@ -120,6 +122,7 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
         raise ValueError(f"single_task must be one of the scored tasks {', '.join(SCORED)} (or None: every task), "
                          f"got {cfg.single_task!r}")
     check_sst_finish(cfg)
+    check_sst_teacher(cfg)
     for name in ("lr", "warmup", "weight_decay"):
         if not isinstance(getattr(cfg, name), (int, float)):
             raise ValueError(f"{name} must be a number, got {getattr(cfg, name)!r}")
@@ -145,6 +148,23 @@ def check_sst_finish(cfg) -> None:
     if parse_method(cfg.method).ema:
         raise ValueError(f"method {cfg.method!r}: EMA's average of the weights is not carried into SST's finishing "
                          "epochs; leave out EMA or sst_finish_epochs")
+
+def check_sst_teacher(cfg) -> None:
+    """`sst_teacher` (`09_train`): its targets are SST's, so a run that trains another task alone has no use for it,
+    ORD's soft targets would answer the same question twice, and `sst_teacher_weight` is a share in (0, 1]."""
+    w = cfg.sst_teacher_weight
+    if type(w) not in (int, float) or not 0 < w <= 1:
+        raise ValueError(f"sst_teacher_weight must be a number in (0, 1], the teacher's share of SST's targets, got {w!r}")
+    if not cfg.sst_teacher:
+        if w != 0.5: raise ValueError(f"sst_teacher_weight={w!r} weighs a teacher's targets, and no sst_teacher is given: "
+                                      "give both or neither")
+        return
+    if cfg.single_task not in (None, "sst"):
+        raise ValueError(f"sst_teacher gives SST targets; single_task={cfg.single_task!r} does not train SST: "
+                         "leave one of them out")
+    if parse_method(cfg.method).ordinal:
+        raise ValueError(f"method {cfg.method!r}: ORD's soft targets and sst_teacher's are two answers to one question; "
+                         "leave out ORD or sst_teacher")
 
 
 # %% ../nbs/14_config.ipynb #4de7d0de

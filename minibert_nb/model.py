@@ -290,11 +290,13 @@ class MultitaskBert(nn.Module):
         return {t: self.loss(t, b) for t, b in step_batches.items()}
 
     def loss(self, task: str, batch: dict) -> torch.Tensor:
-        """The task's loss (`Task.loss`: cross-entropy, binary CE, MSE); under ORD a `classes` task has soft targets,
-        under RDROP the batch runs twice and the two passes' disagreement is added (`rdrop_penalty`); rows weigh
-        `row_weight` each where the batch has one (PHR)."""
+        """The task's loss (`Task.loss`: cross-entropy, binary CE, MSE); the batch's `soft_labels` are its targets where
+        it has them (an SST teacher's, `09_train`), else under ORD a `classes` task has soft targets; under RDROP the
+        batch runs twice and the two passes' disagreement is added (`rdrop_penalty`); rows weigh `row_weight` each where
+        the batch has one (PHR)."""
         t, labels, w = TASKS[task], batch["labels"], batch.get("row_weight")
-        if self.method.ordinal and t.kind == "classes": labels = ordinal_targets(labels, t.n_classes)
+        if "soft_labels" in batch: labels = batch["soft_labels"]
+        elif self.method.ordinal and t.kind == "classes": labels = ordinal_targets(labels, t.n_classes)
         if not self.method.rdrop: return t.loss(self.task_head(task, batch["a"], batch.get("b")).float(), labels, w)
         twice = lambda x: None if x is None else {k: torch.cat([v, v]) for k, v in x.items()}
         first, second = self.task_head(task, twice(batch["a"]), twice(batch.get("b"))).float().chunk(2)

@@ -8,6 +8,7 @@ import argparse, contextlib, gc, json, math, time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import torch
+import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .bert import BertModel
 from .distributed import init_distributed, shard, world
@@ -16,7 +17,7 @@ from .evaluate import THRESHOLD_EXAMPLES, evaluate, predict, threshold_examples,
 from .evaluate import write_predictions
 from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
-from .checkpoint import load_checkpoint_into, train_state_info, write_json
+from .checkpoint import checkpoint_header, load_checkpoint_into, tokenizer_header, train_state_info, write_json
 from .config import TrainConfig, machine_info, make_config, parse_settings, peak_gpu_mb, peak_rss_mb, release_freed_memory
 from .config import heap_release_interval, user_errors
 from .config import encoder_overrides, prepare_out_dir, resolve_device, run_precision, seed_everything
@@ -26,12 +27,14 @@ from .paths import resolve_model_dir
 from .pcgrad import PCGrad
 from .precision import Precision, autocast, describe_precision, weights_cast_once
 from .schedule import TrainingPlan
+from .tasks import TASKS
 from .tokenizer import BertTokenizer
 
 # %% auto #0
 __all__ = ['LAYER_DECAY', 'EMA_HORIZON', 'build_optimizer', 'split_by_tokens', 'NonFiniteLoss', 'train_step', 'sparse_word_grads',
            'Session', 'wrap_ddp', 'set_up', 'start_metrics', 'mlm_first', 'resume', 'train_epoch', 'evaluate_and_keep',
-           'finish', 'freeze_for_sst_finish', 'run_epoch', 'begin_sst_finish', 'run', 'main']
+           'finish', 'freeze_for_sst_finish', 'run_epoch', 'begin_sst_finish', 'load_sst_teacher',
+           'with_teacher_targets', 'run', 'main']
 
 # %% ../nbs/09_train.ipynb #7e8ba98d
 LAYER_DECAY = 0.8
@@ -140,6 +143,7 @@ class Session:
     best_dev_preds: dict | None = None
     phrases: Encoded | None = None   # PHR: SST's labelled phrases, tokenised
     finishing: TrainingPlan | None = None   # sst_finish_epochs: SST's epochs alone, after the plan's
+    teacher: MultitaskBert | None = None    # sst_teacher: the frozen model whose SST probabilities join SST's targets
 
     def limit(self, split):
         "The first `eval_limit` examples of a dev or test split (smoke runs), else all of it."
@@ -191,6 +195,7 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     s = Session(cfg, m, device, joined is not None, out, tok, splits, model, model, choice.precision, choice.speedup,
                 start_metrics(cfg, splits, device, choice), progress, start)
     s.metrics["machine"]["heap_release_steps"] = s.release_every if release_freed_memory() else None
+    if cfg.sst_teacher: s.teacher, s.metrics["sst_teacher"] = load_sst_teacher(cfg.sst_teacher, tok, device)
     s.train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in splits}
     s.dev = {t: encode_split(s.limit(splits[t]["dev"]), tok, cfg.max_length) for t in s.trained}
     if phrases: s.phrases, s.metrics["data"]["sst"]["phrases"] = encode_split(phrases, tok, cfg.max_length), len(phrases)
@@ -263,6 +268,8 @@ def train_epoch(s: Session, epoch: int) -> dict[str, float]:
             g["lr"] = lr * scale * lr_factor(s.step - before, plan.total_steps, c.warmup, c.lr_schedule, part)
         where = f"{s.label(epoch)}, step {s.step + 1}"
         if c.single_task: batches = {t: b for t, b in batches.items() if t == c.single_task}   # the others': unused
+        if s.teacher is not None and "sst" in batches:
+            batches["sst"] = with_teacher_targets(s.teacher, batches["sst"], c.sst_teacher_weight, s.device, s.precision)
         losses = train_step(s.ddp, batches, s.optimizer, s.pcgrad, s.device, where, max_tokens=c.max_tokens,
                             precision=s.precision)
         if s.ema is not None: s.ema.update(s.model)
@@ -348,6 +355,25 @@ def begin_sst_finish(s: Session):
     s.metrics["sst_finish"] = {"from_epoch": meta["epoch"], "steps": s.finishing.total_steps, "parameters": n}
     if s.progress: print(f"SST alone for {s.finishing.n_epochs} epoch(s), from epoch {meta['epoch']}'s checkpoint: "
                          f"{n:,} parameters train, the rest are frozen", flush=True)
+
+# %% ../nbs/09_train.ipynb #b7e3f202
+def load_sst_teacher(path, tok: BertTokenizer, device) -> tuple[MultitaskBert, dict]:
+    """The frozen model whose SST probabilities join SST's targets, in evaluation mode on `device`, and what
+    `metrics.json` records of it; its checkpoint must hold the run's tokenizer `tok`."""
+    header = checkpoint_header(path)
+    if {k: header.get(k) for k in ("vocab", "lowercase")} != tokenizer_header(tok):
+        raise ValueError(f"sst_teacher {path}: its vocabulary or casing is not the run's, so the same token ids would "
+                         "mean other words to it; expected a checkpoint trained from the run's encoder (model_dir)")
+    teacher, meta = load_checkpoint(path, device)
+    teacher.eval().requires_grad_(False)
+    return teacher, {"path": str(path), **{k: meta.get(k) for k in ("method", "epoch", "sst_acc")}}
+
+@torch.no_grad()
+def with_teacher_targets(teacher: MultitaskBert, batch: dict, weight: float, device, precision: str) -> dict:
+    "SST's `batch` with `soft_labels`: `1 - weight` on each row's gold class plus `weight` × the teacher's probabilities."
+    with autocast(device, precision): probs = TASKS["sst"].output(teacher.predict_sentiment(to_device(batch["a"], device)))
+    gold = F.one_hot(batch["labels"].to(probs.device), probs.shape[-1]).float()
+    return {**batch, "soft_labels": (1 - weight) * gold + weight * probs}
 
 # %% ../nbs/09_train.ipynb #137131ff
 def run(method: str = "RSS_MP_GS", preset: str | None = None, progress: bool | str = True, **overrides) -> dict:
