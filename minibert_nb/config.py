@@ -20,10 +20,10 @@ from .precision import Precision, check_precision, cpu_model, cpu_name, resolve_
 
 # %% auto #0
 __all__ = ['PRESETS', 'BERT_BASE_WIDTH', 'WHOLE_SETTINGS', 'USER_ERRORS', 'PARAMETER_TYPES', 'HEAP_RELEASE_STEPS', 'TrainConfig',
-           'default_preset', 'make_config', 'check_sst_finish', 'check_sst_teacher', 'encoder_overrides',
-           'parse_settings', 'OneLineError', 'user_errors', 'config_from_parameters', 'resolve_device', 'machine_info',
-           'machine_name', 'run_precision', 'peak_rss_mb', 'peak_gpu_mb', 'release_freed_memory',
-           'heap_release_interval', 'seed_everything', 'prepare_out_dir']
+           'default_preset', 'make_config', 'refuse_beside', 'check_sst_finish', 'check_sst_teacher',
+           'encoder_overrides', 'parse_settings', 'OneLineError', 'user_errors', 'config_from_parameters',
+           'resolve_device', 'machine_info', 'machine_name', 'run_precision', 'peak_rss_mb', 'peak_gpu_mb',
+           'release_freed_memory', 'heap_release_interval', 'seed_everything', 'prepare_out_dir']
 
 # %% ../nbs/14_config.ipynb #f048a8e5
 @dataclass
@@ -135,6 +135,14 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     return cfg
 
 # %% ../nbs/14_config.ipynb #5f1e2a01
+def refuse_beside(cfg, setting: str, does: str, token: str, field: str, clash: str) -> None:
+    """A setting that trains SST (`setting`, which `does` so) refused beside another task trained alone, and beside a
+    method whose `token` (its `Method.field`) it `clash`es with."""
+    if cfg.single_task not in (None, "sst"):
+        raise ValueError(f"{setting} {does}; single_task={cfg.single_task!r} does not train SST: leave one of them out")
+    if getattr(parse_method(cfg.method), field):
+        raise ValueError(f"method {cfg.method!r}: {clash}; leave out {token} or {setting}")
+
 def check_sst_finish(cfg) -> None:
     """`sst_finish_epochs` (`09_train`; a count `make_config` checked, 0 for none): the phase trains SST, so it cannot follow
     another task trained alone, EMA's average is not carried into it, and `sst_finish_lr` needs finishing epochs to scale."""
@@ -142,12 +150,8 @@ def check_sst_finish(cfg) -> None:
         if cfg.sst_finish_lr != 1: raise ValueError(f"sst_finish_lr={cfg.sst_finish_lr!r} scales the learning rates of SST's "
                                                      "finishing epochs, and sst_finish_epochs=0 runs none: give both or neither")
         return
-    if cfg.single_task not in (None, "sst"):
-        raise ValueError(f"sst_finish_epochs trains SST after the plan; single_task={cfg.single_task!r} does not train "
-                         "SST: leave one of them out")
-    if parse_method(cfg.method).ema:
-        raise ValueError(f"method {cfg.method!r}: EMA's average of the weights is not carried into SST's finishing "
-                         "epochs; leave out EMA or sst_finish_epochs")
+    refuse_beside(cfg, "sst_finish_epochs", "trains SST after the plan", "EMA", "ema",
+                  "EMA's average of the weights is not carried into SST's finishing epochs")
 
 def check_sst_teacher(cfg) -> None:
     """`sst_teacher` (`09_train`): its targets are SST's, so a run that trains another task alone has no use for it,
@@ -156,15 +160,12 @@ def check_sst_teacher(cfg) -> None:
     if type(w) not in (int, float) or not 0 < w <= 1:
         raise ValueError(f"sst_teacher_weight must be a number in (0, 1], the teacher's share of SST's targets, got {w!r}")
     if not cfg.sst_teacher:
-        if w != 0.5: raise ValueError(f"sst_teacher_weight={w!r} weighs a teacher's targets, and no sst_teacher is given: "
-                                      "give both or neither")
+        if w != TrainConfig.sst_teacher_weight:
+            raise ValueError(f"sst_teacher_weight={w!r} weighs a teacher's targets, and no sst_teacher is given: "
+                             "give both or neither")
         return
-    if cfg.single_task not in (None, "sst"):
-        raise ValueError(f"sst_teacher gives SST targets; single_task={cfg.single_task!r} does not train SST: "
-                         "leave one of them out")
-    if parse_method(cfg.method).ordinal:
-        raise ValueError(f"method {cfg.method!r}: ORD's soft targets and sst_teacher's are two answers to one question; "
-                         "leave out ORD or sst_teacher")
+    refuse_beside(cfg, "sst_teacher", "gives SST targets", "ORD", "ordinal",
+                  "ORD's soft targets and sst_teacher's are two answers to one question")
 
 
 # %% ../nbs/14_config.ipynb #4de7d0de
