@@ -14,7 +14,7 @@ from .bert import BertModel
 from .distributed import init_distributed, shard, world
 from .data import Encoded, duplicate_closure, encode_split, load_phrases, load_tasks
 from .evaluate import THRESHOLD_EXAMPLES, evaluate, predict, threshold_examples, to_device, tune_thresholds
-from .evaluate import write_predictions
+from .evaluate import outputs_of, write_predictions
 from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
 from .checkpoint import checkpoint_header, load_checkpoint_into, tokenizer_header, train_state_info, write_json
@@ -27,7 +27,6 @@ from .paths import resolve_model_dir
 from .pcgrad import PCGrad
 from .precision import Precision, autocast, describe_precision, weights_cast_once
 from .schedule import TrainingPlan
-from .tasks import TASKS
 from .tokenizer import BertTokenizer
 
 # %% auto #0
@@ -371,7 +370,7 @@ def load_sst_teacher(path, tok: BertTokenizer, device) -> tuple[MultitaskBert, d
 @torch.no_grad()
 def with_teacher_targets(teacher: MultitaskBert, batch: dict, weight: float, device, precision: str) -> dict:
     "SST's `batch` with `soft_labels`: `1 - weight` on each row's gold class plus `weight` × the teacher's probabilities."
-    with autocast(device, precision): probs = TASKS["sst"].output(teacher.predict_sentiment(to_device(batch["a"], device)))
+    with autocast(device, precision): probs = outputs_of(teacher, "sst", {"a": to_device(batch["a"], device)})
     gold = F.one_hot(batch["labels"].to(probs.device), probs.shape[-1]).float()
     return {**batch, "soft_labels": (1 - weight) * gold + weight * probs}
 
