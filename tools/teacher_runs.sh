@@ -4,7 +4,7 @@
 # OUT/seedN (results/teacher-cpu holds their metrics.json).
 # Usage: tools/teacher_runs.sh TREES [OUT]   (TREES: the treebank's trees/train.txt; from the repository root,
 # MINIBERT_DATA set)
-T=${1:?give the treebank's trees/train.txt}; OUT=$(realpath -m "${2:-runs/teacher}")
+T=${1:?give the treebank file trees/train.txt}; OUT=$(realpath -m "${2:-runs/teacher}")
 mkdir -p "$OUT"
 python -m minibert_nb.train RSS_MP_FX_CS_PAL_THR_PHR --preset cpu --quiet --set epochs=14 seed=1 precision=bf16 \
     single_task=sst sst_trees="$T" out_dir="$OUT/teacher" > "$OUT/teacher.log" 2>&1 || exit 1
