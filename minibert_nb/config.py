@@ -100,8 +100,8 @@ def make_config(method: str, preset: str | None = None, **overrides) -> TrainCon
     names = [f.name for f in fields(TrainConfig)]
     unknown = sorted(set(overrides) - set(names))
     if unknown: raise ValueError(f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(names)}")
-    nullable = ("head_lr", "max_steps", "eval_limit", "max_tokens", "dropout", "sst_trees",
-                "single_task", "heap_release_steps", "sst_teacher")                             # None means something
+    nullable = ("head_lr", "max_steps", "eval_limit", "max_tokens", "dropout", "sst_trees",   # None means something
+                "single_task", "heap_release_steps", "sst_teacher")
     overrides = {k: v for k, v in overrides.items() if v is not None or k in nullable}
     cfg = TrainConfig(method=method, preset=preset, **{**PRESETS[preset], **overrides})
     for name, least in WHOLE_SETTINGS.items():
@@ -147,8 +147,9 @@ def check_sst_finish(cfg) -> None:
     """`sst_finish_epochs` (`09_train`; a count `make_config` checked, 0 for none): the phase trains SST, so it cannot follow
     another task trained alone, EMA's average is not carried into it, and `sst_finish_lr` needs finishing epochs to scale."""
     if not cfg.sst_finish_epochs:
-        if cfg.sst_finish_lr != 1: raise ValueError(f"sst_finish_lr={cfg.sst_finish_lr!r} scales the learning rates of SST's "
-                                                     "finishing epochs, and sst_finish_epochs=0 runs none: give both or neither")
+        if cfg.sst_finish_lr != TrainConfig.sst_finish_lr:
+            raise ValueError(f"sst_finish_lr={cfg.sst_finish_lr!r} scales the learning rates of SST's finishing epochs, "
+                             "and sst_finish_epochs=0 runs none: give both or neither")
         return
     refuse_beside(cfg, "sst_finish_epochs", "trains SST after the plan", "EMA", "ema",
                   "EMA's average of the weights is not carried into SST's finishing epochs")

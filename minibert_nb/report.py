@@ -4,6 +4,7 @@
 
 # %% ../nbs/17_report.ipynb #b5d82440
 from __future__ import annotations
+import json
 from pathlib import Path
 import numpy as np
 try: import pandas as pd
@@ -15,8 +16,8 @@ from .model import PAPER_TABLE2, parse_method
 from .tasks import METRICS, SCORED, TASKS
 
 # %% auto #0
-__all__ = ['paper_row', 'compare', 'history_frame', 'read_predictions', 'dev_predictions', 'plot_history', 'plot_confusion',
-           'plot_sts_scatter']
+__all__ = ['paper_row', 'compare', 'history_frame', 'task_peaks', 'read_predictions', 'dev_predictions', 'plot_history',
+           'plot_confusion', 'plot_sts_scatter']
 
 # %% ../nbs/17_report.ipynb #69936c06
 def paper_row(method: str) -> dict | None:
@@ -42,6 +43,19 @@ def history_frame(metrics: dict) -> pd.DataFrame:
         rows += [(h["epoch"], "train loss", t, v) for t, v in h["train_loss"].items()]
         rows += [(h["epoch"], "dev score", k, h[k]) for k in METRICS]
     return pd.DataFrame(rows, columns=["epoch", "kind", "task", "value"])
+
+# %% ../nbs/17_report.ipynb #a1f0c002
+def task_peaks(folder) -> tuple[dict[str, tuple[float, str, int]], int]:
+    """Each scored task's highest dev score at any epoch of any run under `folder`, as
+    `{metric: (score, run folder relative to folder, epoch)}`, and how many runs with a history were read."""
+    runs = {f.parent.relative_to(folder).as_posix(): m["history"] for f in sorted(Path(folder).rglob("metrics.json"))
+            if (m := json.loads(f.read_text())).get("history")}
+    peaks = {}
+    for t in SCORED:
+        k = TASKS[t].metric
+        seen = [(h[k], name, h["epoch"]) for name, history in runs.items() for h in history if h.get(k) is not None]
+        if seen: peaks[k] = max(seen, key=lambda x: x[0])
+    return peaks, len(runs)
 
 # %% ../nbs/17_report.ipynb #15c7a156
 def read_predictions(path) -> dict[str, float]:
