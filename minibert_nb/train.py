@@ -17,7 +17,8 @@ from .evaluate import THRESHOLD_EXAMPLES, evaluate, predict, threshold_examples,
 from .evaluate import outputs_of, write_predictions
 from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
-from .checkpoint import checkpoint_header, load_checkpoint_into, tokenizer_header, train_state_info, write_json
+from .checkpoint import DIGEST_KEY, checkpoint_header, load_checkpoint_into, tokenizer_header, train_state_info
+from .checkpoint import write_json
 from .config import TrainConfig, machine_info, make_config, parse_settings, peak_gpu_mb, peak_rss_mb, release_freed_memory
 from .config import heap_release_interval, user_errors
 from .config import encoder_overrides, prepare_out_dir, resolve_device, run_precision, seed_everything
@@ -32,7 +33,7 @@ from .tokenizer import BertTokenizer
 # %% auto #0
 __all__ = ['LAYER_DECAY', 'EMA_HORIZON', 'build_optimizer', 'split_by_tokens', 'NonFiniteLoss', 'train_step', 'sparse_word_grads',
            'Session', 'wrap_ddp', 'set_up', 'start_metrics', 'mlm_first', 'resume', 'train_epoch', 'evaluate_and_keep',
-           'finish', 'freeze_for_sst_finish', 'run_epoch', 'begin_sst_finish', 'load_sst_teacher',
+           'finish', 'freeze_for_sst_finish', 'run_epoch', 'begin_sst_finish', 'load_sst_teacher', 'check_same_teacher',
            'with_teacher_targets', 'run', 'main']
 
 # %% ../nbs/09_train.ipynb #7e8ba98d
@@ -243,7 +244,9 @@ def mlm_first(s: Session):
 
 def resume(s: Session):
     "Continue after the last complete epoch saved in `out_dir`: weights, optimizer, RNGs, EMA, step and history."
-    if train_state_info(s.out/STATE_FILE)["epoch"] > s.plan.n_epochs: freeze_for_sst_finish(s)   # inside that phase
+    saved = train_state_info(s.out/STATE_FILE)                                # its header alone
+    check_same_teacher(s, saved)
+    if saved["epoch"] > s.plan.n_epochs: freeze_for_sst_finish(s)           # inside SST's finishing phase
     info = load_train_state(s.out/STATE_FILE, s.model, s.optimizer, s.pcgrad, world()[0], s.ema)
     s.first_epoch, s.step = info["epoch"], info["step"]
     s.metrics.update(history=info["history"], best=info["best"], resumed_after_epoch=info["epoch"])
@@ -302,7 +305,8 @@ def evaluate_and_keep(s: Session, epoch: int, train_loss: dict[str, float], star
         write_json(s.out/"metrics.json", {**s.metrics, "time_s": round(time.time() - s.start, 1)})
         save_train_state(s.out/STATE_FILE, s.model, s.optimizer, s.pcgrad, rng, s.ema, epoch=epoch + 1, step=s.step,
                          history=s.metrics["history"], best=s.metrics["best"], mlm=s.metrics.get("mlm"),
-                         precision=s.precision, bf16_speedup=s.speedup, sst_finish=s.metrics.get("sst_finish"))
+                         precision=s.precision, bf16_speedup=s.speedup, sst_finish=s.metrics.get("sst_finish"),
+                         sst_teacher=s.metrics.get("sst_teacher"))
     if world()[1] > 1: torch.distributed.barrier()
 
 # %% ../nbs/09_train.ipynb #7d289d0a
@@ -365,7 +369,22 @@ def load_sst_teacher(path, tok: BertTokenizer, device) -> tuple[MultitaskBert, d
                          "mean other words to it; expected a checkpoint trained from the run's encoder (model_dir)")
     teacher, meta = load_checkpoint(path, device)
     teacher.eval().requires_grad_(False)
-    return teacher, {"path": str(path), **{k: meta.get(k) for k in ("method", "epoch", "sst_acc")}}
+    return teacher, {"path": str(path), **{k: meta.get(k) for k in ("method", "epoch", "sst_acc")},
+                     DIGEST_KEY: header.get(DIGEST_KEY)}
+
+def check_same_teacher(s: Session, info: dict) -> None:
+    """A resumed run learns from the teacher its earlier epochs learned from: the same weights (the sha256 its checkpoint
+    records), or none again; `info` is the training state's (a state written before teachers were recorded passes)."""
+    if "sst_teacher" not in info: return
+    weights = lambda record: None if record is None else record.get(DIGEST_KEY) or "?"      # ?: an older checkpoint
+    shown = lambda digest: "no sha256 recorded" if digest == "?" else f"sha256 {digest[:12]}…"
+    was, now = weights(info["sst_teacher"]), weights(s.metrics.get("sst_teacher"))
+    if was == now: return
+    began = f"an SST teacher ({shown(was)})" if was else "no SST teacher"
+    given = ("no SST teacher is given" if now is None else f"sst_teacher={s.cfg.sst_teacher} is given" if was is None
+             else f"sst_teacher={s.cfg.sst_teacher}, whose weights differ ({shown(now)})")
+    raise ValueError(f"{s.out/STATE_FILE}: the run's earlier epochs learned from {began}, and on resuming {given}, so SST's "
+                     "targets would change mid-run; resume with the same sst_teacher, or start afresh in another out_dir")
 
 @torch.no_grad()
 def with_teacher_targets(teacher: MultitaskBert, batch: dict, weight: float, device, precision: str) -> dict:

@@ -26,3 +26,9 @@ def test_notebooks_clean():
 
 def test_readme_current():
     subprocess.run([sys.executable, "tools/readme.py", "--check"], cwd=REPO, check=True)
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (REPO / "tools").glob("*.sh")))
+def test_tool_scripts_parse(script):
+    "Each committed shell script parses (a quote left open once made one unrunnable as committed)."
+    subprocess.run(["bash", "-n", str(REPO / "tools" / script)], check=True)
