@@ -20,12 +20,12 @@ from .paths import default_model_dir
 from .pcgrad import PCGrad
 from .schedule import schedule
 from .tokenizer import BertTokenizer
-from .train import build_optimizer, sparse_word_grads, train_step
+from .train import build_optimizer, sparse_word_grads, train_step, with_teacher_targets
 
 # %% auto #0
 __all__ = ['HEAPS', 'bench_padding', 'bench_checkpoint', 'PresetSteps', 'cpu_preset_steps', 'preset_trainer', 'memory_probe',
-           'probe_command', 'bench_memory', 'main', 'bench_own_layers', 'bench_word_grads', 'run_probe', 'heap_command',
-           'bench_heap']
+           'probe_command', 'bench_memory', 'main', 'bench_own_layers', 'bench_word_grads', 'bench_teacher',
+           'run_probe', 'heap_command', 'bench_heap']
 
 # %% ../nbs/22c_bench_training.ipynb #13d9f197
 def bench_padding(model_dir, data_dir=None, batch_size: int = 32, n_batches: int = 12, fixed: int = 128) -> dict:
@@ -87,16 +87,19 @@ def cpu_preset_steps(method: str, data_dir=None, max_steps: int | None = None, m
     return PresetSteps(cfg, model_dir, list(steps), encoded("dev") if dev else None)
 
 
-def preset_trainer(method: str, ps: PresetSteps, precision: str, sparse: bool = False, where: str = "bench"):
+def preset_trainer(method: str, ps: PresetSteps, precision: str, sparse: bool = False, where: str = "bench",
+                   teacher: MultitaskBert | None = None):
     """A fresh `method` model (seed 0) and a callable that trains it on `ps.steps`, with PCGrad under GS; `sparse`: the
-    word embeddings give sparse gradients (`09_train`)."""
+    word embeddings give sparse gradients; `teacher`: each step's SST targets are half its probabilities (`09_train`)."""
     torch.manual_seed(0)
     model = MultitaskBert(BertModel.from_pretrained(ps.model_dir), parse_method(method)).train()
     model.bert.embeddings.word_embeddings.sparse = sparse
     opt = build_optimizer(model, ps.cfg)
     pc = PCGrad(opt, model.bert.parameters(), seed=0) if model.method.pcgrad else None
     def run():
-        for b in ps.steps: train_step(model, b, opt, pc, "cpu", where, ps.cfg.max_tokens, precision)
+        for b in ps.steps:
+            if teacher is not None: b = {**b, "sst": with_teacher_targets(teacher, b["sst"], 0.5, "cpu", precision)}
+            train_step(model, b, opt, pc, "cpu", where, ps.cfg.max_tokens, precision)
     return model, run
 
 # %% ../nbs/22c_bench_training.ipynb #baa6f05e
@@ -150,8 +153,13 @@ def main(argv=None):
     ap.add_argument("--seed", type=int)
     ap.add_argument("--out-dir", help="with --run-epochs: keep the run's files here")
     ap.add_argument("--own-layers", type=int, nargs="+", help="instead: METHOD against METHOD_OWN<k> (bench_own_layers)")
+    ap.add_argument("--teacher", action="store_true", help="instead: METHOD's step without and with an SST teacher "
+                    "(bench_teacher)")
+    ap.add_argument("--repeats", type=int, default=3, help="with --teacher: timed rounds")
     a = ap.parse_args(argv)
-    if a.own_layers:
+    if a.teacher:
+        print(json.dumps(bench_teacher(a.method, a.steps, a.repeats, a.precision, a.data_dir)))
+    elif a.own_layers:
         print(json.dumps(bench_own_layers(a.method, a.own_layers, a.steps, precision=a.precision, data_dir=a.data_dir)))
     elif a.run_epochs:
         print(json.dumps(run_probe(a.method, a.run_epochs, a.precision, a.heap, a.preset, a.data_dir, a.seed, a.out_dir,
@@ -187,6 +195,21 @@ def bench_word_grads(methods=("RSS_MP_FX_CS_PAL_THR", "RSS_MP_GS"), steps: int =
         res[method] = {"step_s": {k: round(v / len(ps.steps), 3) for k, v in medians(rounds).items()},
                        "speedup": round(paired_speedup(rounds, slow="dense", fast="sparse"), 3)}
     return res
+
+# %% ../nbs/22c_bench_training.ipynb #c1d7e002
+def bench_teacher(method: str = "RSS_MP_FX_CS_PAL_THR_OWN1", steps: int = 10, repeats: int = 3, precision: str = "fp32",
+                  data_dir=None) -> dict:
+    "Seconds a cpu-preset training step of `method` takes on SST's gold labels and with an SST teacher's targets."
+    ps = cpu_preset_steps(method, data_dir, max_steps=steps, max_tokens=PRESETS["cpu"]["max_tokens"])
+    torch.manual_seed(1)
+    teacher = MultitaskBert(BertModel.from_pretrained(ps.model_dir), parse_method(method)).eval().requires_grad_(False)
+    fns = {kind: preset_trainer(method, ps, precision, sparse_word_grads("cpu"), "teacher bench",
+                                teacher if kind == "taught" else None)[1] for kind in ("gold", "taught")}
+    rounds = time_rounds(fns, repeats, warmup=1)
+    return {"method": method, "steps": len(ps.steps), "precision": precision,
+            "sst_rows_per_step": round(sum(len(b["sst"]["labels"]) for b in ps.steps) / len(ps.steps), 1),
+            "step_s": {k: round(v / len(ps.steps), 3) for k, v in medians(rounds).items()},
+            "step_ratio": round(paired_speedup(rounds, slow="taught", fast="gold"), 3)}
 
 # %% ../nbs/22c_bench_training.ipynb #4af886c7
 HEAPS = ("released", "kept")
