@@ -90,7 +90,7 @@ def cpu_preset_steps(method: str, data_dir=None, max_steps: int | None = None, m
 def preset_trainer(method: str, ps: PresetSteps, precision: str, sparse: bool = False, where: str = "bench",
                    teacher: MultitaskBert | None = None):
     """A fresh `method` model (seed 0) and a callable that trains it on `ps.steps`, with PCGrad under GS; `sparse`: the
-    word embeddings give sparse gradients; `teacher`: each step's SST targets are half its probabilities (`09_train`)."""
+    word embeddings give sparse gradients; `teacher`: SST's targets mix in its probabilities at the run's default share (`09_train`)."""
     torch.manual_seed(0)
     model = MultitaskBert(BertModel.from_pretrained(ps.model_dir), parse_method(method)).train()
     model.bert.embeddings.word_embeddings.sparse = sparse
@@ -98,7 +98,8 @@ def preset_trainer(method: str, ps: PresetSteps, precision: str, sparse: bool = 
     pc = PCGrad(opt, model.bert.parameters(), seed=0) if model.method.pcgrad else None
     def run():
         for b in ps.steps:
-            if teacher is not None: b = {**b, "sst": with_teacher_targets(teacher, b["sst"], 0.5, "cpu", precision)}
+            if teacher is not None:
+                b = {**b, "sst": with_teacher_targets(teacher, b["sst"], ps.cfg.sst_teacher_weight, "cpu", precision)}
             train_step(model, b, opt, pc, "cpu", where, ps.cfg.max_tokens, precision)
     return model, run
 

@@ -1,30 +1,31 @@
 #!/bin/bash
-# Issue 29's GPU checks, prepared here so that a session lent a GPU spends its minutes measuring.
+# The measurements that need a GPU, as one script, so that an hour on a borrowed GPU goes to measuring.
 #
-#   tools/gpu_checks.sh carry   here, once: .gpu/ (git-ignored) gets an fp16 copy of the bundled weights (a run reads
-#                               them back as fp32), the CS224N data from $MINIBERT_DATA and a fastcore wheel; ~60 MB
-#   tools/gpu_checks.sh run     there, through the device tool with carry [".gpu"], e.g. timeout_s 560:
-#                               every result lands in $OUT (at most 8 files come back), cheapest part first, so what
-#                               finished comes back even when the call runs out of time
+#   tools/gpu_checks.sh pack    on any machine with this project installed: gpu-kit/ (git-ignored) gets an fp16 copy of
+#                               the bundled weights (a run reads them back as fp32), the CS224N data from $MINIBERT_DATA
+#                               and a fastcore wheel; about 55 MB, small enough to copy with the repository
+#   tools/gpu_checks.sh run     on the GPU machine, from the repository root, gpu-kit/ copied into it, OUT set to a
+#                               folder for the results; the parts run cheapest first and each writes under $OUT at once
+#                               (the log, three JSON files and one archive), so what finished is there if time runs out
 #
 # The parts of `run`, in order:
-#   1. the carried files and the GPU are there (else exit 2 at once, before any device time is spent on runs)
-#   2. bench's compile part at 32×64 in bf16: our training step compiled against transformers' eager step (target ×2)
-#   3. RSS_MP_GS under the gpu preset, eager then compiled with lengths padded to multiples of 32, one after the other
-#      on the same machine (target: the compiled run ≥ ×2 faster than 1.4 minutes)
+#   1. the packed files, torch, transformers and the GPU are there (else exit 2 before anything runs)
+#   2. bench's compile part at 32×64 in bf16: our training step compiled, against transformers' eager step
+#   3. RSS_MP_GS under the gpu preset, eager and then compiled with lengths padded to multiples of 32, one after the
+#      other on the same machine: the compiled run's minutes against the eager run's
 #   4. Table 2 × seeds 1 2 3 under the gpu preset, $JOBS runs sharing the GPU, for $TABLE_S seconds; runs that finished
-#      are kept in $RESULTS (default results/gpu-table2; ablate skips them next time, so with that folder committed
-#      the next GPU session goes on where this one stopped). $OUT/gpu-table2.tar.gz brings the folder back
-# On a CPU the same parts check the script's plumbing in minutes:
+#      are kept in $RESULTS (default results/gpu-table2; ablate skips them next time, so with that folder kept the
+#      next sitting goes on where this one stopped). $OUT/gpu-table2.tar.gz holds the folder
+# On a CPU the same parts check the script's plumbing in about 5 minutes on two cores:
 #   OUT=/tmp/gpu-out RESULTS=/tmp/gpu-table2 DEVICE=cpu PRESET=smoke REPEATS=2 JOBS=2 TABLE_S=150 \
-#     METHODS="RSS_MP RSS_MP_GS" tools/gpu_checks.sh run       (about 5 minutes on two cores)
+#     METHODS="RSS_MP RSS_MP_GS" tools/gpu_checks.sh run
 set -uo pipefail
-W=.gpu/weights D=.gpu/data
+KIT=gpu-kit W=gpu-kit/weights D=gpu-kit/data
 case "${1:-}" in
-carry)
+pack)
   set -e
   src=$(python -c "from minibert_nb.paths import default_model_dir; print(default_model_dir())")
-  mkdir -p "$W" "$D" .gpu/wheels
+  mkdir -p "$W" "$D" "$KIT/wheels"
   cp "$src"/config.json "$src"/vocab.txt "$src"/tokenizer_config.json "$src"/special_tokens_map.json "$W"/
   python - "$src/model.safetensors" "$W/model.safetensors" <<'EOF'
 import sys
@@ -33,8 +34,8 @@ save_file({k: v.half() if v.is_floating_point() else v for k, v in load_file(sys
           metadata={"format": "pt"})
 EOF
   cp "${MINIBERT_DATA:?set MINIBERT_DATA to the CS224N data folder}"/*.csv "$D"/
-  python -m pip download -q --no-deps --only-binary=:all: -d .gpu/wheels "fastcore==$(python -c 'import fastcore; print(fastcore.__version__)')"
-  du -sh .gpu ;;
+  python -m pip download -q --no-deps --only-binary=:all: -d "$KIT/wheels" "fastcore==$(python -c 'import fastcore; print(fastcore.__version__)')"
+  du -sh "$KIT" ;;
 run)
   : "${OUT:?OUT is the folder whose files come back}"
   DEVICE=${DEVICE:-cuda} PRESET=${PRESET:-gpu} REPEATS=${REPEATS:-30} JOBS=${JOBS:-8} TABLE_S=${TABLE_S:-240}
@@ -42,10 +43,10 @@ run)
   export PYTHONUNBUFFERED=1
   log=$OUT/gpu_checks.log
   for f in "$W"/config.json "$W"/vocab.txt "$W"/model.safetensors "$D"/ids-sst-train.csv "$D"/sts-train.csv "$D"/quora-dev.csv; do
-    [ -s "$f" ] || { echo "missing $f: run 'tools/gpu_checks.sh carry' here and carry .gpu" | tee "$log"; exit 2; }
+    [ -s "$f" ] || { echo "missing $f: run 'tools/gpu_checks.sh pack' and copy gpu-kit/ into the repository" | tee "$log"; exit 2; }
   done
-  if ls .gpu/wheels/*.whl > /dev/null 2>&1 && ! python -c "import fastcore" 2> /dev/null; then
-    python -m pip install -q --no-index --no-deps --no-cache-dir --target /tmp/site .gpu/wheels/*.whl || exit 2
+  if ls "$KIT"/wheels/*.whl > /dev/null 2>&1 && ! python -c "import fastcore" 2> /dev/null; then
+    python -m pip install -q --no-index --no-deps --no-cache-dir --target /tmp/site "$KIT"/wheels/*.whl || exit 2
     export PYTHONPATH=/tmp/site
   fi
   export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}                  # this checkout's package, not an installed one
@@ -71,5 +72,5 @@ torch.cuda.get_device_name() if torch.cuda.is_available() else '')" 2>&1 | tee "
   python -m minibert_nb.ablate --collect --results-dir "$RESULTS" 2>&1 | tee -a "$log"
   tar czf "$OUT/gpu-table2.tar.gz" -C "$(dirname "$RESULTS")" "$(basename "$RESULTS")"
   part "done" ;;
-*) sed -n '2,20p' "$0"; exit 1 ;;
+*) sed -n '2,21p' "$0"; exit 1 ;;
 esac
