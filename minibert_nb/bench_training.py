@@ -90,7 +90,8 @@ def cpu_preset_steps(method: str, data_dir=None, max_steps: int | None = None, m
 def preset_trainer(method: str, ps: PresetSteps, precision: str, sparse: bool = False, where: str = "bench",
                    teacher: MultitaskBert | None = None):
     """A fresh `method` model (seed 0) and a callable that trains it on `ps.steps`, with PCGrad under GS; `sparse`: the
-    word embeddings give sparse gradients; `teacher`: SST's targets mix in its probabilities at the run's default share (`09_train`)."""
+    word embeddings give sparse gradients; `teacher`: SST's targets mix in its probabilities at the default share
+    (`09_train`)."""
     torch.manual_seed(0)
     model = MultitaskBert(BertModel.from_pretrained(ps.model_dir), parse_method(method)).train()
     model.bert.embeddings.word_embeddings.sparse = sparse
