@@ -52,11 +52,11 @@ def ensemble_scores(checkpoints, data_dir=None, device: str = "auto", precision:
     info = [member_info(c) for c in checkpoints]
     return combinations(*dev_outputs(p, load_tasks(data_dir), max_length), info, p.models)
 
-def size_means(rows: list[dict]) -> dict[int, float]:
-    """Mean overall score of the combinations of each size: what adding members buys, without picking the best set on
+def size_means(rows: list[dict], score: str = "overall") -> dict[int, float]:
+    """Mean `score` of the combinations of each size: what adding members buys, without picking the best set on
     dev."""
     sizes = sorted({len(r["members"]) for r in rows})
-    of_size = lambda k: [r["overall"] for r in rows if len(r["members"]) == k]
+    of_size = lambda k: [r[score] for r in rows if len(r["members"]) == k]
     return {k: sum(of_size(k)) / len(of_size(k)) for k in sizes}
 
 def format_scores(rows: list[dict]) -> str:
