@@ -5,6 +5,7 @@
 # %% ../nbs/22c_bench_training.ipynb #26e2d54e
 from __future__ import annotations
 import argparse, json, random, subprocess, sys, tempfile, time
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 import torch
@@ -97,11 +98,10 @@ def preset_trainer(method: str, ps: PresetSteps, precision: str, sparse: bool = 
     model.bert.embeddings.word_embeddings.sparse = sparse
     opt = build_optimizer(model, ps.cfg)
     pc = PCGrad(opt, model.bert.parameters(), seed=0) if model.method.pcgrad else None
+    teach = None if teacher is None else partial(with_teacher_targets, teacher, weight=ps.cfg.sst_teacher_weight,
+                                                 device="cpu", precision=precision)
     def run():
-        for b in ps.steps:
-            if teacher is not None:
-                b = {**b, "sst": with_teacher_targets(teacher, b["sst"], ps.cfg.sst_teacher_weight, "cpu", precision)}
-            train_step(model, b, opt, pc, "cpu", where, ps.cfg.max_tokens, precision)
+        for b in ps.steps: train_step(model, b, opt, pc, "cpu", where, ps.cfg.max_tokens, precision, teach=teach)
     return model, run
 
 # %% ../nbs/22c_bench_training.ipynb #baa6f05e

@@ -5,6 +5,7 @@
 # %% ../nbs/09_train.ipynb #283c04aa
 from __future__ import annotations
 import argparse, contextlib, gc, json, math, time
+from functools import partial
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import torch
@@ -69,12 +70,14 @@ def split_by_tokens(batch: dict, max_tokens: int | None) -> list[tuple[dict, flo
 class NonFiniteLoss(FloatingPointError): pass
 
 def train_step(model, step_batches: dict, optimizer, pcgrad: PCGrad | None, device, where: str,
-               max_tokens: int | None = None, precision: str = "fp32") -> dict[str, float]:
-    "Forward (in `precision`), backward (summed or PCGrad), optimizer step; each task's mean loss on the global batch."
+               max_tokens: int | None = None, precision: str = "fp32", teach=None) -> dict[str, float]:
+    """Forward (in `precision`), backward (summed or PCGrad), optimizer step; each task's mean loss on the global batch.
+    `teach`: SST's batch → the same with its teacher's `soft_labels` (below), run on this process's rows alone."""
     rank, n_ranks = world()
     if n_ranks > 1:
         parts = {t: shard(b, rank, n_ranks) for t, b in step_batches.items()}
         step_batches, weights = {t: p for t, (p, _) in parts.items()}, {t: w for t, (_, w) in parts.items()}
+    if teach is not None and "sst" in step_batches: step_batches = {**step_batches, "sst": teach(step_batches["sst"])}
     def forward(batches):
         with autocast(device, precision): losses = model(to_device(batches, device))
         return {t: l * weights[t] for t, l in losses.items()} if n_ranks > 1 else losses
@@ -153,6 +156,13 @@ class Session:
     def release_every(self) -> int:
         "Training steps between two releases of the heap: the run's setting, else its precision's (14_config)."
         return heap_release_interval(self.cfg.heap_release_steps, self.precision)
+
+    @property
+    def teach(self):
+        "SST's batch → the same with the teacher's targets (`with_teacher_targets`, below), or None without a teacher."
+        if self.teacher is None: return None
+        return partial(with_teacher_targets, self.teacher, weight=self.cfg.sst_teacher_weight, device=self.device,
+                       precision=self.precision)
 
     @property
     def n_epochs(self) -> int:
@@ -270,10 +280,8 @@ def train_epoch(s: Session, epoch: int) -> dict[str, float]:
             g["lr"] = lr * scale * lr_factor(s.step - before, plan.total_steps, c.warmup, c.lr_schedule, part)
         where = f"{s.label(epoch)}, step {s.step + 1}"
         if c.single_task: batches = {t: b for t, b in batches.items() if t == c.single_task}   # the others': unused
-        if s.teacher is not None and "sst" in batches:
-            batches["sst"] = with_teacher_targets(s.teacher, batches["sst"], c.sst_teacher_weight, s.device, s.precision)
         losses = train_step(s.ddp, batches, s.optimizer, s.pcgrad, s.device, where, max_tokens=c.max_tokens,
-                            precision=s.precision)
+                            precision=s.precision, teach=s.teach)
         if s.ema is not None: s.ema.update(s.model)
         for t, v in losses.items():
             sums[t] = sums.get(t, 0.0) + v

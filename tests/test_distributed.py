@@ -1,5 +1,5 @@
 """Two gloo processes on CPU make the same update as one process on the same global batch (with and without GS, with and
-without `max_tokens` slicing),
+without `max_tokens` slicing, with SST's teacher run on each process's rows),
 and `torchrun -m minibert_nb.train` runs end to end with rank 0 writing the results once, and resumes after a SIGKILL."""
 import gc, json, os, signal, subprocess, sys, time
 import pytest
@@ -15,9 +15,29 @@ from minibert_nb.pcgrad import PCGrad
 from minibert_nb.tokenizer import BertTokenizer
 from minibert_nb.distributed import shard
 from minibert_nb.checkpoint import STATE_FILE
-from minibert_nb.train import split_by_tokens, train_step
+from minibert_nb.train import split_by_tokens, train_step, with_teacher_targets
 
 STEPS = 3
+
+
+def small_model(method):
+    "A small random encoder with `method`'s heads and no dropout (masks would differ between 1 and 2 processes)."
+    no_dropout = dict(hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    bert = BertModel(BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, **no_dropout))
+    model = MultitaskBert(bert, parse_method(method))
+    for mod in model.modules():
+        if isinstance(mod, torch.nn.Dropout): mod.p = 0.0                           # the MLP heads' own dropout
+    return model
+
+
+def teaching(seen: list):
+    "SST's targets from a small frozen teacher (half its probabilities, half the gold class); each batch's rows go into `seen`."
+    torch.manual_seed(1)
+    teacher = small_model("RSS_MP").eval().requires_grad_(False)
+    def teach(batch):
+        seen.append(len(batch["labels"]))
+        return with_teacher_targets(teacher, batch, 0.5, "cpu", "fp32")
+    return teach
 
 
 def setup(method, data_path, model_path):
@@ -26,11 +46,7 @@ def setup(method, data_path, model_path):
     tok = BertTokenizer.from_pretrained(model_path)
     tasks = load_tasks(data_path)
     small = {t: encode_split(tasks[t]["train"].subset(range(40)), tok, 32) for t in tasks}
-    no_dropout = dict(hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)    # masks would differ between 1 and 2 processes
-    bert = BertModel(BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, **no_dropout))
-    model = MultitaskBert(bert, parse_method(method))
-    for mod in model.modules():
-        if isinstance(mod, torch.nn.Dropout): mod.p = 0.0                           # the MLP heads' own dropout
+    model = small_model(method)
     # plain SGD: Adam's m/√v turns a float-rounding-sized gradient into a full-sized step, which would hide the comparison
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     pcgrad = PCGrad(opt, model.bert.parameters(), seed=0) if parse_method(method).pcgrad else None
@@ -38,13 +54,16 @@ def setup(method, data_path, model_path):
     return model, opt, pcgrad, steps
 
 
-def worker(rank, world_size, init_file, method, max_tokens, data_path, model_path, out):
+def worker(rank, world_size, init_file, method, max_tokens, data_path, model_path, out, taught=False):
     torch.set_num_threads(1)
     dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
     model, opt, pcgrad, steps = setup(method, data_path, model_path)
+    seen = []
+    teach = teaching(seen) if taught else None
     ddp = DDP(model, find_unused_parameters=True)
-    losses = [train_step(ddp, b, opt, pcgrad, "cpu", "test", max_tokens=max_tokens) for b in steps]
-    if rank == 0: torch.save({"params": {k: v.detach() for k, v in model.state_dict().items()}, "losses": losses}, out)
+    losses = [train_step(ddp, b, opt, pcgrad, "cpu", "test", max_tokens=max_tokens, teach=teach) for b in steps]
+    if rank == 0: torch.save({"params": {k: v.detach() for k, v in model.state_dict().items()}, "losses": losses,
+                              "teacher_rows": seen}, out)
     dist.barrier()
     del ddp; gc.collect()          # as train.run does: DDP freed before its process group, not at interpreter exit (SIGABRT)
     dist.destroy_process_group()
@@ -68,6 +87,28 @@ def test_two_processes_match_one(method, max_tokens, data_path, model_path, tmp_
     assert moved > 1.0                               # the steps really changed the weights
     for a, b in zip(got["losses"], losses):
         assert a.keys() == b.keys() and all(abs(a[t] - b[t]) < 1e-5 for t in a)
+
+
+def test_two_processes_match_one_taught(data_path, model_path, tmp_path):
+    "With SST's teacher: the same update as one process, the teacher run on each process's own rows alone."
+    method = "RSS_MP"
+    args = (2, str(tmp_path/"init"), method, None, str(data_path), str(model_path), str(tmp_path/"ddp.pt"), True)
+    mp.spawn(worker, args=args, nprocs=2)
+    got = torch.load(tmp_path/"ddp.pt")
+    model, opt, pcgrad, steps = setup(method, data_path, model_path)
+    plain, _, _, _ = setup(method, data_path, model_path)
+    plain_opt = torch.optim.SGD(plain.parameters(), lr=0.01)
+    seen = []
+    teach = teaching(seen)
+    for b in steps:
+        train_step(model, b, opt, pcgrad, "cpu", "test", teach=teach)
+        train_step(plain, b, plain_opt, None, "cpu", "test")
+    assert got["teacher_rows"] == [len(shard(b["sst"], 0, 2)[0]["labels"]) for b in steps]       # rank 0's half
+    assert seen == [len(b["sst"]["labels"]) for b in steps] and sum(got["teacher_rows"]) < sum(seen)
+    for k, v in model.state_dict().items():
+        torch.testing.assert_close(got["params"][k], v, atol=2e-5, rtol=1e-4, msg=lambda m: f"{k}: {m}")
+    apart = max((v - plain.state_dict()[k]).abs().max().item() for k, v in model.state_dict().items())
+    assert apart > 1e-4                              # the teacher's targets reached the step
 
 
 def torchrun(*settings, method="RSS_MP_GS", **popen):
