@@ -223,8 +223,9 @@ def checkpoint_rows(c: dict, th: str) -> list[tuple]:
              f"{ms['save']} / {ms['load']} / {ms['checksum']}",
              f"checksum {c['checksum_share_of_load']:.0%} of a load")]
 
-ROWS = {"precision": precision_rows, "loaded": loaded_rows, "tokenizer": tokenizer_rows, "encoder": encoder_rows, "optimizer": optimizer_rows,
-        "pcgrad": pcgrad_rows, "word_grads": word_grads_rows, "compile": compile_rows, "profile": profile_rows, "padding": padding_rows, "memory": memory_rows, "heap": heap_rows,
+ROWS = {"precision": precision_rows, "loaded": loaded_rows, "tokenizer": tokenizer_rows, "encoder": encoder_rows,
+        "optimizer": optimizer_rows, "pcgrad": pcgrad_rows, "word_grads": word_grads_rows, "compile": compile_rows,
+        "profile": profile_rows, "padding": padding_rows, "memory": memory_rows, "heap": heap_rows,
         "checkpoint": checkpoint_rows}
 
 def format_table(res: dict) -> str:

@@ -159,7 +159,7 @@ class Session:
 
     @property
     def teach(self):
-        "SST's batch → the same with the teacher's targets (`with_teacher_targets`, below), or None without a teacher."
+        "SST's batch → the same with the teacher's targets (`with_teacher_targets`, below); None without one."
         if self.teacher is None: return None
         return partial(with_teacher_targets, self.teacher, weight=self.cfg.sst_teacher_weight, device=self.device,
                        precision=self.precision)
@@ -384,10 +384,9 @@ def check_same_teacher(s: Session, info: dict) -> None:
     """A resumed run learns from the teacher its earlier epochs learned from: the same weights (the sha256 its checkpoint
     records), or none again; `info` is the training state's (a state written before teachers were recorded passes)."""
     if "sst_teacher" not in info: return
-    weights = lambda record: None if record is None else record.get(DIGEST_KEY) or "?"      # ?: an older checkpoint
-    shown = lambda digest: "no sha256 recorded" if digest == "?" else f"sha256 {digest[:12]}…"
-    was, now = weights(info["sst_teacher"]), weights(s.metrics.get("sst_teacher"))
-    if was == now: return
+    was, now = info["sst_teacher"], s.metrics.get("sst_teacher")
+    if (was is None) == (now is None) and (was is None or was.get(DIGEST_KEY) == now.get(DIGEST_KEY)): return
+    shown = lambda record: f"sha256 {record[DIGEST_KEY][:12]}…" if record.get(DIGEST_KEY) else "no sha256 recorded"
     began = f"an SST teacher ({shown(was)})" if was else "no SST teacher"
     given = ("no SST teacher is given" if now is None else f"sst_teacher={s.cfg.sst_teacher} is given" if was is None
              else f"sst_teacher={s.cfg.sst_teacher}, whose weights differ ({shown(now)})")
