@@ -1,4 +1,5 @@
-"""The repository is consistent: the package is what the notebooks export, notebooks are clean, README is current."""
+"""The repository is consistent: the package is what the notebooks export, notebooks are clean, README is current, and
+the pages show what their code computes from results/ now."""
 import shutil, subprocess, sys
 from pathlib import Path
 import pytest
@@ -32,3 +33,28 @@ def test_readme_current():
 def test_tool_scripts_parse(script):
     "Each committed shell script parses (a quote left open once made one unrunnable as committed)."
     subprocess.run(["bash", "-n", str(REPO / "tools" / script)], check=True)
+
+
+def shown(cell) -> list[str]:
+    "What a code cell shows a reader: its printed text and displayed Markdown."
+    out = []
+    for o in cell.get("outputs", []):
+        data = o.get("data", {})
+        text = data.get("text/markdown") or o.get("text") or data.get("text/plain") or ""
+        out.append("".join(text) if isinstance(text, list) else text)
+    return out
+
+
+@pytest.mark.parametrize("page", ["index.ipynb", "results.ipynb", "benchmarks.ipynb"])
+def test_pages_show_what_their_code_computes(page, data_path, tmp_path, monkeypatch):
+    """The README, results and benchmarks pages compute their numbers from the committed results/; run anew, each shows
+    what its committed outputs show (once a new run made a computed sentence stale that no test saw)."""
+    import nbformat, papermill
+    monkeypatch.setenv("MINIBERT_DATA", str(data_path))
+    ran = papermill.execute_notebook(str(REPO / "nbs" / page), str(tmp_path / page), cwd=str(REPO / "nbs"),
+                                     progress_bar=False, log_output=False)
+    committed = nbformat.read(REPO / "nbs" / page, as_version=4)
+    now = {c["id"]: shown(c) for c in ran["cells"] if c["cell_type"] == "code"}
+    stale = [c["id"] for c in committed.cells if c.cell_type == "code" and shown(c) != now[c["id"]]]
+    assert not stale, f"nbs/{page}: cells {stale} show other outputs than their code computes now; run the notebook, " \
+                      "copy those outputs in, nbdev_clean, python tools/readme.py"
