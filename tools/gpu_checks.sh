@@ -16,6 +16,8 @@
 #   4. Table 2 × seeds 1 2 3 under the gpu preset, $JOBS runs sharing the GPU, for $TABLE_S seconds; runs that finished
 #      are kept in $RESULTS (default results/gpu-table2; ablate skips them next time, so with that folder kept the
 #      next sitting goes on where this one stopped). $OUT/gpu-table2.tar.gz holds the folder
+# What comes back goes into results/gpu-compile/ (the three JSON files) and results/gpu-table2/ (the archive), where the
+# results page reads it (nbs/results.ipynb, "Compiled training and Table 2 over three seeds on a GPU").
 # On a CPU the same parts check the script's plumbing in about 5 minutes on two cores:
 #   OUT=/tmp/gpu-out RESULTS=/tmp/gpu-table2 DEVICE=cpu PRESET=smoke REPEATS=2 JOBS=2 TABLE_S=150 \
 #     METHODS="RSS_MP RSS_MP_GS" tools/gpu_checks.sh run
@@ -72,5 +74,5 @@ torch.cuda.get_device_name() if torch.cuda.is_available() else '')" 2>&1 | tee "
   python -m minibert_nb.ablate --collect --results-dir "$RESULTS" 2>&1 | tee -a "$log"
   tar czf "$OUT/gpu-table2.tar.gz" -C "$(dirname "$RESULTS")" "$(basename "$RESULTS")"
   part "done" ;;
-*) sed -n '2,21p' "$0"; exit 1 ;;
+*) sed -n '2,23p' "$0"; exit 1 ;;
 esac
