@@ -70,9 +70,9 @@ def checkpoint_header(path) -> dict[str, str]:
         raise ValueError(f"{path} is a safetensors file but not a minibert_nb checkpoint (no method/bert_config)")
     return header
 
-def load_checkpoint(path, device="cpu") -> tuple[MultitaskBert, dict]:
-    "A `MultitaskBert` and its metadata from a checkpoint written by `save_checkpoint`."
-    header = checkpoint_header(path)
+def load_checkpoint(path, device="cpu", header: dict[str, str] | None = None) -> tuple[MultitaskBert, dict]:
+    "A `MultitaskBert` and its metadata from a checkpoint written by `save_checkpoint` (`header`: its header, if read)."
+    header = header or checkpoint_header(path)
     bert = BertModel(BertConfig(**json.loads(header["bert_config"])))
     model = MultitaskBert(bert, Method(**json.loads(header["method"])))
     meta = load_checkpoint_into(model, path, header)

@@ -5,6 +5,7 @@
 # %% ../nbs/09_train.ipynb #283c04aa
 from __future__ import annotations
 import argparse, contextlib, gc, json, math, time
+from collections.abc import Callable
 from functools import partial
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -146,7 +147,7 @@ class Session:
     best_dev_preds: dict | None = None
     phrases: Encoded | None = None   # PHR: SST's labelled phrases, tokenised
     finishing: TrainingPlan | None = None   # sst_finish_epochs: SST's epochs alone, after the plan's
-    teacher: MultitaskBert | None = None    # sst_teacher: the frozen model whose SST probabilities join SST's targets
+    teach: Callable | None = None           # sst_teacher: SST's batch → the same, its teacher's probabilities mixed in
 
     def limit(self, split):
         "The first `eval_limit` examples of a dev or test split (smoke runs), else all of it."
@@ -156,13 +157,6 @@ class Session:
     def release_every(self) -> int:
         "Training steps between two releases of the heap: the run's setting, else its precision's (14_config)."
         return heap_release_interval(self.cfg.heap_release_steps, self.precision)
-
-    @property
-    def teach(self):
-        "SST's batch → the same with the teacher's targets (`with_teacher_targets`, below); None without one."
-        if self.teacher is None: return None
-        return partial(with_teacher_targets, self.teacher, weight=self.cfg.sst_teacher_weight, device=self.device,
-                       precision=self.precision)
 
     @property
     def n_epochs(self) -> int:
@@ -205,7 +199,10 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     s = Session(cfg, m, device, joined is not None, out, tok, splits, model, model, choice.precision, choice.speedup,
                 start_metrics(cfg, splits, device, choice), progress, start)
     s.metrics["machine"]["heap_release_steps"] = s.release_every if release_freed_memory() else None
-    if cfg.sst_teacher: s.teacher, s.metrics["sst_teacher"] = load_sst_teacher(cfg.sst_teacher, tok, device)
+    if cfg.sst_teacher:                         # the teacher's targets (`with_teacher_targets`, below)
+        teacher, s.metrics["sst_teacher"] = load_sst_teacher(cfg.sst_teacher, tok, device)
+        s.teach = partial(with_teacher_targets, teacher, weight=cfg.sst_teacher_weight, device=device,
+                          precision=s.precision)
     s.train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in splits}
     s.dev = {t: encode_split(s.limit(splits[t]["dev"]), tok, cfg.max_length) for t in s.trained}
     if phrases: s.phrases, s.metrics["data"]["sst"]["phrases"] = encode_split(phrases, tok, cfg.max_length), len(phrases)
@@ -375,7 +372,7 @@ def load_sst_teacher(path, tok: BertTokenizer, device) -> tuple[MultitaskBert, d
     if {k: header.get(k) for k in ("vocab", "lowercase")} != tokenizer_header(tok):
         raise ValueError(f"sst_teacher {path}: its vocabulary or casing is not the run's, so the same token ids would "
                          "mean other words to it; expected a checkpoint trained from the run's encoder (model_dir)")
-    teacher, meta = load_checkpoint(path, device)
+    teacher, meta = load_checkpoint(path, device, header)
     teacher.eval().requires_grad_(False)
     return teacher, {"path": str(path), **{k: meta.get(k) for k in ("method", "epoch", "sst_acc")},
                      DIGEST_KEY: header.get(DIGEST_KEY)}
