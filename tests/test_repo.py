@@ -36,17 +36,18 @@ def test_tool_scripts_parse(script):
 
 
 NOTEBOOKS = sorted(p.name for p in (REPO / "nbs").glob("*.ipynb"))
-SHOWS = ("print(", "display(", "plt.show(", ".plot(", "plot_")
+SHOWS = ("print(", "display(", "Markdown(", "plt.show(", ".plot(", "plot_")
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS)
 def test_cells_that_show_keep_their_outputs(nb):
-    """A cell written to show the reader something (it prints, displays or draws) has its output committed, so a reader on
-    a code host sees it, unless it says it is "not shown" (made-up numbers, live widgets); every notebook shows a result."""
+    """A cell written to show the reader something (it prints, displays or draws) has its output committed, so a
+    reader on a code host sees it, unless it says it is "not shown" (made-up numbers, live widgets); every notebook
+    shows a result. Plumbing (`#| export`, `#| hide`) is not shown to readers and is left out."""
     cells = [c for c in json.loads((REPO / "nbs" / nb).read_text())["cells"] if c["cell_type"] == "code"]
     src = lambda c: "".join(c["source"])
-    meant = [c for c in cells if not src(c).lstrip().startswith("#| export") and any(k in src(c) for k in SHOWS)
-             and "not shown" not in src(c)]
+    shows = lambda c: any(k in src(c) for k in SHOWS) and "not shown" not in src(c)
+    meant = [c for c in cells if not src(c).lstrip().startswith(("#| export", "#| hide")) and shows(c)]
     assert [c["id"] for c in meant if not c.get("outputs")] == [], f"{nb}: run it and commit these cells' outputs"
     assert any(c.get("outputs") for c in cells), f"{nb} shows no result at all"
 
