@@ -147,7 +147,7 @@ class Session:
     best_dev_preds: dict | None = None
     phrases: Encoded | None = None   # PHR: SST's labelled phrases, tokenised
     finishing: TrainingPlan | None = None   # sst_finish_epochs: SST's epochs alone, after the plan's
-    teach: Callable | None = None           # sst_teacher: SST's batch → the same, its teacher's probabilities mixed in
+    teach: Callable | None = None    # sst_teacher: SST's batch → the same, its teacher's probabilities mixed in
 
     def limit(self, split):
         "The first `eval_limit` examples of a dev or test split (smoke runs), else all of it."
