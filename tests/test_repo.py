@@ -1,6 +1,6 @@
-"""The repository is consistent: the package is what the notebooks export, notebooks are clean, README is current, and
-the pages show what their code computes from results/ now."""
-import json, shutil, subprocess, sys
+"""The repository is consistent: the package is what the notebooks export, notebooks are clean, README is current, a
+cell that prints keeps its output, and the pages show what their code computes from results/ now."""
+import shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -44,8 +44,9 @@ def test_cells_that_show_keep_their_outputs(nb):
     """A cell written to show the reader something (it prints, displays or draws) has its output committed, so a
     reader on a code host sees it, unless it says it is "not shown" (made-up numbers, live widgets); every notebook
     shows a result. Plumbing (`#| export`, `#| hide`) is not shown to readers and is left out."""
-    cells = [c for c in json.loads((REPO / "nbs" / nb).read_text())["cells"] if c["cell_type"] == "code"]
-    src = lambda c: "".join(c["source"])
+    import nbformat
+    cells = [c for c in nbformat.read(REPO / "nbs" / nb, as_version=4).cells if c.cell_type == "code"]
+    src = lambda c: c.source
     shows = lambda c: any(k in src(c) for k in SHOWS) and "not shown" not in src(c)
     meant = [c for c in cells if not src(c).lstrip().startswith(("#| export", "#| hide")) and shows(c)]
     assert [c["id"] for c in meant if not c.get("outputs")] == [], f"{nb}: run it and commit these cells' outputs"
