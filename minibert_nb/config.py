@@ -254,13 +254,13 @@ def run_precision(cfg: TrainConfig, bert: BertModel, device: torch.device, resum
     return Precision(*choice)
 
 def peak_rss_mb() -> float:
-    "Peak resident memory of this process so far, in MB (Linux and macOS)."
+    "Peak resident memory of this process so far, in MB of 2**20 bytes (Linux and macOS)."
     import resource, sys
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(kb / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 def peak_gpu_mb(device: torch.device) -> float:
-    "Peak GPU memory this process's tensors took on `device` so far, in MB (torch's allocator, not the driver's)."
+    "Peak GPU memory this process's tensors took on `device` so far, in MB of 2**20 bytes (torch's allocator, not the driver's)."
     return round(torch.cuda.max_memory_allocated(device) / 2**20, 1)
 
 # %% ../nbs/14_config.ipynb #68886e25
