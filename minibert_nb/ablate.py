@@ -74,12 +74,14 @@ def run_method(method: str, preset: str, results: Path, runs: Path, notebook: Pa
 # %% ../nbs/18_ablate.ipynb #4825751e
 def visible_gpus() -> list[str]:
     "The GPUs this process may use: `CUDA_VISIBLE_DEVICES` if set, else every GPU torch sees."
-    if (env := os.environ.get("CUDA_VISIBLE_DEVICES")) is not None: return [g.strip() for g in env.split(",") if g.strip()]
+    if (env := os.environ.get("CUDA_VISIBLE_DEVICES")) is not None:
+        return [g.strip() for g in env.split(",") if g.strip()]
     import torch
     return [str(i) for i in range(torch.cuda.device_count())]
 
 def job_slots(jobs: int, gpus: list[str], threads: int) -> list[dict]:
-    "The environment of each of `jobs` workers: a GPU each (round robin) if there are `gpus`, and threads // jobs threads."
+    """The environment of each of `jobs` workers: a GPU each (round robin) if there are `gpus`, and threads // jobs
+    threads."""
     share = str(max(1, threads // jobs))
     return [{"OMP_NUM_THREADS": share, "MKL_NUM_THREADS": share, **({"CUDA_VISIBLE_DEVICES": gpus[i % len(gpus)]}
              if gpus else {})} for i in range(jobs)]
@@ -96,7 +98,8 @@ def _take_slot(slots):
 
 # %% ../nbs/18_ablate.ipynb #9cb31379
 def collect_runs(results_dir) -> pd.DataFrame:
-    "One row per run under `results_dir` (`<method>/metrics.json`, `<method>/seed<k>/metrics.json`): its scores and minutes."
+    """One row per run under `results_dir` (`<method>/metrics.json`, `<method>/seed<k>/metrics.json`): its scores and
+    minutes."""
     rows = []
     for f in sorted([*Path(results_dir).glob("*/metrics.json"), *Path(results_dir).glob("*/seed*/metrics.json")]):
         m = json.loads(f.read_text())
@@ -126,7 +129,8 @@ def to_markdown(df: pd.DataFrame) -> str:
     fmt = lambda c, v: ("" if pd.isna(v) else f"{v:.1f}" if c == "minutes" else f"{v:.0f}" if c == "seeds"
                         else f"{v:.3f}" if isinstance(v, float) else str(v))
     names = {**dict(zip(METRICS, ["SST", "Para", "STS", "Overall"])), **{f"paper {k}": f"paper {n}" for k, n in
-             zip(METRICS, ["SST", "Para", "STS", "Overall"])}, "overall sd": "± sd", "overall by seed": "overall by seed"}
+             zip(METRICS, ["SST", "Para", "STS", "Overall"])},
+             "overall sd": "± sd", "overall by seed": "overall by seed"}
     head = [names.get(c, c) for c in df.columns]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(fmt(c, r[c]) for c in df.columns) + " |" for _, r in df.iterrows()]
@@ -160,7 +164,8 @@ def ablate(methods=None, preset: str = "cpu", results_dir=None, runs_dir=None, n
     label = lambda i, m, s: f"[{i}/{len(todo)}] {run_name(m, s)}"
     pending = []
     for i, (m, s) in enumerate(todo, 1):
-        if (results/run_name(m, s)/"metrics.json").exists() and not force: print(f"{label(i, m, s)}: results exist, skipped")
+        if (results/run_name(m, s)/"metrics.json").exists() and not force:
+            print(f"{label(i, m, s)}: results exist, skipped")
         else: pending.append((i, m, s))
     args = lambda m, s: (m, preset, results, runs, notebook, s, force)          # `run_method`'s, for one run
     if jobs <= 1:
@@ -174,7 +179,8 @@ def ablate(methods=None, preset: str = "cpu", results_dir=None, runs_dir=None, n
     return write_table(results)
 
 def _run_parallel(pending, args, label, jobs: int, params: dict):
-    "The pending runs, `jobs` at a time in worker processes with a slot each; the first failure stops what has not begun."
+    """The pending runs, `jobs` at a time in worker processes with a slot each; the first failure stops what has not
+    begun."""
     import multiprocessing, torch
     ctx = multiprocessing.get_context("spawn")                       # a fresh interpreter: no inherited threads or CUDA
     slots, t0 = ctx.Queue(), time.time()
@@ -208,7 +214,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m minibert_nb.ablate", description=ablate.__doc__)
     p.add_argument("--preset", default="cpu", help="smoke | cpu | gpu | paper (default: cpu, the committed table's)")
     p.add_argument("--methods", nargs="*", help="method strings (default: the 11 rows of Table 2)")
-    p.add_argument("--seeds", nargs="*", type=int, help="run every method once per seed (one row each: mean, spread, seeds)")
+    p.add_argument("--seeds", nargs="*", type=int,
+                   help="run every method once per seed (one row each: mean, spread, seeds)")
     p.add_argument("--jobs", type=int, default=1,
                    help="runs at once: one per visible GPU (round robin), or on a CPU a share of its threads each")
     p.add_argument("--results-dir")

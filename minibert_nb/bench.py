@@ -7,9 +7,9 @@ from __future__ import annotations
 import argparse, json
 from pathlib import Path
 import torch
-from minibert_nb.bench_encoder import (
-    MATMUL_OPS, bench_compile, bench_encoder, bench_optimizer, bench_pcgrad, bench_precision, bench_precision_load, bench_profile,
-    bench_tokenizer)
+from .bench_encoder import (
+    MATMUL_OPS, bench_compile, bench_encoder, bench_optimizer, bench_pcgrad, bench_precision, bench_precision_load,
+    bench_profile, bench_tokenizer)
 from .bench_training import bench_checkpoint, bench_heap, bench_memory, bench_padding, bench_word_grads
 from .bert import BertModel
 from .checkpoint import write_json
@@ -24,7 +24,8 @@ __all__ = ['PARTS', 'ROWS', 'part_key', 'all_texts', 'parse_args', 'run_parts', 
            'profile_rows', 'padding_rows', 'memory_rows', 'heap_rows', 'checkpoint_rows', 'format_table']
 
 # %% ../nbs/22_bench.ipynb #d48f76b1
-PARTS = ["precision", "loaded", "tokenizer", "encoder", "optimizer", "pcgrad", "word_grads", "compile", "profile", "padding", "memory", "heap", "checkpoint"]
+PARTS = ["precision", "loaded", "tokenizer", "encoder", "optimizer", "pcgrad", "word_grads", "compile", "profile",
+         "padding", "memory", "heap", "checkpoint"]
 
 def part_key(part: str, device: str, precision: str, batch: int, length: int) -> str:
     "JSON key of an encoder/compile result: the part's name for the default setting (CPU, fp32, 32×64), else with it."
@@ -51,7 +52,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--repeats", type=int, default=5,
                     help="timed rounds of the encoder and compile parts (the median counts)")
     ap.add_argument("--loaded-runs", type=int, nargs=2, default=[10, 10], metavar=("NOW", "BEFORE"),
-                    help="loaded part: fresh processes asking auto by today's rule and by the rule before (default 10 10)")
+                    help="loaded part: fresh processes asking auto by today's rule and by the rule before "
+                    "(default 10 10)")
     ap.add_argument("--heap-steps", type=int, help="heap part: training steps between two releases on the released "
                     "side (default: what a run of that precision does, 14_config)")
     ap.add_argument("--debug", action="store_true", help="show the full traceback of an error")
@@ -81,7 +83,8 @@ def run_parts(a: argparse.Namespace) -> dict:
             "profile": ("profile" + suffix, lambda: bench_profile(md, a.batch, a.length, precision=precision)),
             "padding": ("padding", lambda: bench_padding(md, a.data_dir)),
             "memory": ("memory" + suffix, lambda: bench_memory(data_dir=a.data_dir, precision=precision)),
-            "heap": ("heap" + suffix, lambda: bench_heap(data_dir=a.data_dir, precision=precision, heap_steps=a.heap_steps)),
+            "heap": ("heap" + suffix,
+                     lambda: bench_heap(data_dir=a.data_dir, precision=precision, heap_steps=a.heap_steps)),
             "checkpoint": ("checkpoint", lambda: bench_checkpoint(md, repeats=a.repeats))}
     for part in (p for p in PARTS if p in (a.only or PARTS)):
         key, measure = work[part]
@@ -126,7 +129,8 @@ def loaded_rows(p: dict, th: str) -> list[tuple]:
     now, before, cpu = p["now"], p["before"], p.get("cpu", {})
     where = f"{cpu_name(cpu)}, flags {' '.join(cpu.get('bf16_flags', [])) or 'none'}"
     return [(f"auto under load ({p['busy_processes']} busy processes; {where}): runs choosing bf16, one thread's CPU "
-             f"time and the flags / wall time{th}", f"{now['bf16']} of {now['runs']} / {before['bf16']} of {before['runs']}",
+             f"time and the flags / wall time{th}",
+             f"{now['bf16']} of {now['runs']} / {before['bf16']} of {before['runs']}",
              f"{now['decide_s']} s / {before['decide_s']} s to decide")]
 
 def tokenizer_rows(t: dict, th: str) -> list[tuple]:
@@ -163,7 +167,8 @@ def optimizer_rows(o: dict, th: str) -> list[tuple]:
              f"×{o['speedup_vs_torch_default']} vs torch default")]
 
 def pcgrad_rows(g: dict, th: str) -> list[tuple]:
-    return [(f"PCGrad flatten and sum s, {g['tasks']} tasks × {g['parameters'] / 1e6:.1f}M (new tensors / kept buffers){th}",
+    return [(f"PCGrad flatten and sum s, {g['tasks']} tasks × {g['parameters'] / 1e6:.1f}M "
+             f"(new tensors / kept buffers){th}",
              f"{g['s']['new']} / {g['s']['kept']}", f"×{g['speedup_paired']} (per round)")]
 
 def word_grads_rows(w: dict, th: str) -> list[tuple]:

@@ -278,7 +278,8 @@ def bench_precision_load(model_dir, busy: int = 2, runs: int = 10, before_runs: 
             for rule, n in (("now", runs), ("before", runs if before_runs is None else before_runs)):
                 out = [pool.submit(_first_line, str(model_dir), rule).result() for _ in range(n)]
                 res[rule] = {"runs": n, "bf16": sum(l.startswith("precision bf16") for l, _ in out),
-                             "decide_s": round(sum(s for _, s in out) / max(n, 1), 2), "first_lines": [l for l, _ in out]}
+                             "decide_s": round(sum(s for _, s in out) / max(n, 1), 2),
+                             "first_lines": [l for l, _ in out]}
     finally:
         for h in hogs: h.kill(); h.wait()
     return res

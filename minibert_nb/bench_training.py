@@ -70,7 +70,8 @@ def bench_checkpoint(model_dir, method: str = "RSS_MP_FX_CS_PAL_THR", repeats: i
 
 # %% ../nbs/22c_bench_training.ipynb #c7e1a2b4
 class PresetSteps(NamedTuple):
-    "What the benchmarks below train on: a cpu-preset config, its model folder, its RSS steps and (if asked) the dev sets."
+    """What the benchmarks below train on: a cpu-preset config, its model folder, its RSS steps and (if asked) the dev
+    sets."""
     cfg: TrainConfig
     model_dir: Path
     steps: list
@@ -79,7 +80,8 @@ class PresetSteps(NamedTuple):
 def cpu_preset_steps(method: str, data_dir=None, max_steps: int | None = None, max_tokens: int | None = None,
                      dev: bool = False) -> PresetSteps:
     """`method`'s cpu-preset config with `max_tokens` (None: whole batches), the bundled encoder's folder, the RSS
-    schedule's first `max_steps` training steps of the real data (or a whole epoch's), and the encoded dev sets if `dev`."""
+    schedule's first `max_steps` training steps of the real data (or a whole epoch's), and the encoded dev sets if
+    `dev`."""
     cfg, model_dir = make_config(method, "cpu", max_tokens=max_tokens), default_model_dir()
     tok, splits = BertTokenizer.from_pretrained(model_dir), load_tasks(data_dir)
     encoded = lambda split: {t: encode_split(splits[t][split], tok, cfg.max_length) for t in splits}
@@ -154,7 +156,8 @@ def main(argv=None):
     ap.add_argument("--preset", default="cpu")
     ap.add_argument("--seed", type=int)
     ap.add_argument("--out-dir", help="with --run-epochs: keep the run's files here")
-    ap.add_argument("--own-layers", type=int, nargs="+", help="instead: METHOD against METHOD_OWN<k> (bench_own_layers)")
+    ap.add_argument("--own-layers", type=int, nargs="+",
+                    help="instead: METHOD against METHOD_OWN<k> (bench_own_layers)")
     ap.add_argument("--teacher", action="store_true", help="instead: METHOD's step without and with an SST teacher "
                     "(bench_teacher)")
     ap.add_argument("--repeats", type=int, default=3, help="with --teacher: timed rounds")
@@ -192,7 +195,8 @@ def bench_word_grads(methods=("RSS_MP_FX_CS_PAL_THR", "RSS_MP_GS"), steps: int =
     res = {"steps": steps, "precision": precision}
     for method in methods:
         ps = cpu_preset_steps(method, data_dir, max_steps=steps, max_tokens=PRESETS["cpu"]["max_tokens"])
-        fns = {kind: preset_trainer(method, ps, precision, kind == "sparse", "word-grads bench")[1] for kind in ("dense", "sparse")}
+        fns = {kind: preset_trainer(method, ps, precision, kind == "sparse", "word-grads bench")[1]
+               for kind in ("dense", "sparse")}
         rounds = time_rounds(fns, repeats, warmup=1)
         res[method] = {"step_s": {k: round(v / len(ps.steps), 3) for k, v in medians(rounds).items()},
                        "speedup": round(paired_speedup(rounds, slow="dense", fast="sparse"), 3)}
@@ -253,7 +257,8 @@ def bench_heap(method: str = "RSS_MP_FX_CS_PAL_THR", epochs: int = 2, precision:
     k, r = res["kept"], res["released"]
     return {"method": method, "preset": preset, "epochs": epochs, "precision": precision,
             **{h: {x: v[x] for x in ("peak_rss_mb", "minutes", "heap_release_steps")} for h, v in res.items()},
-            "memory_ratio": round(k["peak_rss_mb"] / r["peak_rss_mb"], 2), "time_ratio": round(r["minutes"] / k["minutes"], 2),
+            "memory_ratio": round(k["peak_rss_mb"] / r["peak_rss_mb"], 2),
+            "time_ratio": round(r["minutes"] / k["minutes"], 2),
             "same_scores": k["scores"] == r["scores"], "overall": [s["overall"] for s in r["scores"]]}
 
 # %% ../nbs/22c_bench_training.ipynb #83ebf02a

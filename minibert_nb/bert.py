@@ -100,7 +100,8 @@ class SelfAttention(nn.Module):
 
     def forward(self, x, mask=None):
         "`mask` is (B, 1, 1, T), True where a key may be attended to."
-        y = F.scaled_dot_product_attention(*self.heads(x), attn_mask=mask, dropout_p=self.dropout if self.training else 0.0)
+        dropout = self.dropout if self.training else 0.0
+        y = F.scaled_dot_product_attention(*self.heads(x), attn_mask=mask, dropout_p=dropout)
         return self.proj(y.transpose(1, 2).flatten(2))
 
     def probs(self, x, mask=None):

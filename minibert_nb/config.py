@@ -65,7 +65,7 @@ class TrainConfig:
     heap_release_steps: int | None = None   # steps between two releases of the heap's free pages (None: by precision)
     sst_finish_epochs: int = 0       # then this many epochs of SST alone, on its own parameters only (09_train)
     sst_finish_lr: float = 1.0       # those epochs' learning rates, as a fraction of the plan's
-    sst_teacher: str | None = None   # a checkpoint whose SST probabilities join SST's targets (09_train; None: gold only)
+    sst_teacher: str | None = None   # a checkpoint whose SST probabilities join SST's targets (09_train; None: gold)
     sst_teacher_weight: float = 0.5  # the teacher's share of each SST target (the gold class: the rest)
 
 _CPU = dict(epochs=3, lr=5e-5, head_lr=1e-3, lr_schedule="linear", warmup=0.1, batch_size=8, para_batch=32,
@@ -81,7 +81,8 @@ PRESETS = {
 
 BERT_BASE_WIDTH = 768
 WHOLE_SETTINGS = dict(epochs=1, batch_size=1, para_batch=1, rss_size=1, max_length=1, seed=0, mlm_steps=1,
-                      pad_multiple=1, phrase_min_words=1, heap_release_steps=1, sst_finish_epochs=0)   # the least of each
+                      pad_multiple=1, phrase_min_words=1, heap_release_steps=1,
+                      sst_finish_epochs=0)                          # the least of each
 
 def default_preset(model_dir=None, cuda: bool | None = None) -> str:
     """'cpu' without a GPU (`cuda`: default, whether torch sees one); on a GPU 'paper' for an encoder at least as wide
@@ -144,12 +145,13 @@ def refuse_beside(cfg, setting: str, does: str, token: str, field: str, clash: s
         raise ValueError(f"method {cfg.method!r}: {clash}; leave out {token} or {setting}")
 
 def check_sst_finish(cfg) -> None:
-    """`sst_finish_epochs` (`09_train`; a count `make_config` checked, 0 for none): the phase trains SST, so it cannot follow
-    another task trained alone, EMA's average is not carried into it, and `sst_finish_lr` needs finishing epochs to scale."""
+    """`sst_finish_epochs` (`09_train`; a count `make_config` checked, 0 for none): the phase trains SST, so it cannot
+    follow another task trained alone, EMA's average is not carried into it, and `sst_finish_lr` needs finishing epochs
+    to scale."""
     if not cfg.sst_finish_epochs:
         if cfg.sst_finish_lr != TrainConfig.sst_finish_lr:
-            raise ValueError(f"sst_finish_lr={cfg.sst_finish_lr!r} scales the learning rates of SST's finishing epochs, "
-                             "and sst_finish_epochs=0 runs none: give both or neither")
+            raise ValueError(f"sst_finish_lr={cfg.sst_finish_lr!r} scales the learning rates of SST's finishing "
+                             "epochs, and sst_finish_epochs=0 runs none: give both or neither")
         return
     refuse_beside(cfg, "sst_finish_epochs", "trains SST after the plan", "EMA", "ema",
                   "EMA's average of the weights is not carried into SST's finishing epochs")
@@ -159,7 +161,8 @@ def check_sst_teacher(cfg) -> None:
     ORD's soft targets would answer the same question twice, and `sst_teacher_weight` is a share in (0, 1]."""
     w = cfg.sst_teacher_weight
     if type(w) not in (int, float) or not 0 < w <= 1:
-        raise ValueError(f"sst_teacher_weight must be a number in (0, 1], the teacher's share of SST's targets, got {w!r}")
+        raise ValueError(f"sst_teacher_weight must be a number in (0, 1], the teacher's share of SST's targets, "
+                         f"got {w!r}")
     if not cfg.sst_teacher:
         if w != TrainConfig.sst_teacher_weight:
             raise ValueError(f"sst_teacher_weight={w!r} weighs a teacher's targets, and no sst_teacher is given: "
@@ -231,14 +234,16 @@ def machine_info(device: torch.device) -> dict:
     "What `metrics.json` records about the machine: versions, the CPU's model and bf16 flags, threads, device."
     cpu = cpu_model()
     info = {"platform": platform.platform(), "python": platform.python_version(), "torch": torch.__version__,
-            "cpu": cpu.get("model") or platform.processor() or platform.machine(), "cpu_generation": cpu.get("generation"),
+            "cpu": cpu.get("model") or platform.processor() or platform.machine(),
+            "cpu_generation": cpu.get("generation"),
             "cpu_bf16_flags": cpu.get("bf16_flags"), "threads": torch.get_num_threads(), "device": str(device)}
     if device.type == "cuda": info["gpu"] = torch.cuda.get_device_name(device)
     info["processes"] = world()[1]
     return info
 
 def machine_name(machine: dict) -> str:
-    "Where a run ran, in words, from `metrics.json`'s `machine`: the GPU's name, or the CPU's (`cpu_name`) and its threads."
+    """Where a run ran, in words, from `metrics.json`'s `machine`: the GPU's name, or the CPU's (`cpu_name`) and its
+    threads."""
     cpu = cpu_name({"model": machine.get("cpu"), "generation": machine.get("cpu_generation")})
     return machine.get("gpu") or f"{cpu}, {machine['threads']} threads"
 
@@ -260,7 +265,8 @@ def peak_rss_mb() -> float:
     return round(kb / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 def peak_gpu_mb(device: torch.device) -> float:
-    "Peak GPU memory this process's tensors took on `device` so far, in MB of 2**20 bytes (torch's allocator, not the driver's)."
+    """Peak GPU memory this process's tensors took on `device` so far, in MB of 2**20 bytes (torch's allocator, not the
+    driver's)."""
     return round(torch.cuda.max_memory_allocated(device) / 2**20, 1)
 
 # %% ../nbs/14_config.ipynb #68886e25

@@ -268,8 +268,8 @@ def read_sst_trees(path) -> list[Tree]:
 def check_trees(trees: list[Tree], path, sentences: Split) -> list[Tree]:
     "`trees` if they are `sentences`' (same count, order, words and root labels), else a `DataError` naming both files."
     if len(trees) != len(sentences):
-        raise DataError(path, None, f"{len(trees)} trees, but {sentences.path} has {len(sentences)} sentences; expected "
-                                    "the treebank's train.txt, whose trees are that file's sentences")
+        raise DataError(path, None, f"{len(trees)} trees, but {sentences.path} has {len(sentences)} sentences; "
+                                    "expected the treebank's train.txt, whose trees are that file's sentences")
     for n, (t, s, y) in enumerate(zip(trees, sentences.a, sentences.labels), start=1):
         if " ".join(t.words()) != s or t.label != y:
             raise DataError(path, n, f"this tree ({' '.join(t.words())[:60]!r}, label {t.label}) is not row {n} of "

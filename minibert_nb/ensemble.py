@@ -101,7 +101,8 @@ def train_ensemble(method: str, seeds, out_dir, preset: str | None = None, progr
     for s in seeds:
         member = out/f"seed{s}"
         if not finished(member):                                                  # a finished member is kept
-            run(method, cfg.preset, progress, **overrides, seed=s, out_dir=str(member), resume=(member/STATE_FILE).exists())
+            run(method, cfg.preset, progress, **overrides, seed=s, out_dir=str(member),
+                resume=(member/STATE_FILE).exists())
     return write_ensemble([out/f"seed{s}"/"best.safetensors" for s in seeds], out, cfg.data_dir, cfg.device,
                           cfg.precision, cfg.max_length)
 

@@ -47,7 +47,7 @@ def task_outputs(model, enc: Encoded, batch_size: int = 128, device="cpu", preci
             for s in range(0, len(order), batch_size):
                 b = to_device(collate(enc, order[s:s + batch_size]), device)
                 with autocast(device, precision): parts.append(outputs_of(m, enc.split.task, b).cpu())
-                release_freed_memory()                          # each batch's activations leave no heap behind (14_config)
+                release_freed_memory()                 # each batch's activations leave no heap behind (14_config)
         m.train(was_training)
         out.append(torch.cat(parts)[torch.tensor(order).argsort()])    # back to file order
     return members_mean(out)

@@ -44,7 +44,7 @@ class Method:
     closure: bool = False        # TC: Para also trains on the pairs its training labels imply (06_data)
     layer_mix: bool = False      # LMIX: one-sentence tasks pool a learned mix of every layer (03_heads)
     phrases: bool = False        # PHR: SST also trains on the treebank's labelled phrases (06_data)
-    sentence_pool: str = ""      # meanmax (MMP) | attention (ATTP): how one-sentence tasks pool (03_heads); "" as `pooling`
+    sentence_pool: str = ""      # one-sentence tasks pool (03_heads): "meanmax" MMP, "attention" ATTP, "" as `pooling`
     own_layers: int = 0          # OWN<n>: one-sentence tasks run their own copy of the encoder's top n layers
     auxiliary: tuple[str, ...] = ()  # CFIMDB: auxiliary tasks trained with the others, not scored
 
@@ -64,7 +64,8 @@ class Token:
 
 _P = dict(paper=True)
 TOKENS = [
-    Token("Baseline", "schedule", "baseline", "one task after another: SST, STS, then Quora", "07_schedule", "a paper row", **_P),
+    Token("Baseline", "schedule", "baseline", "one task after another: SST, STS, then Quora", "07_schedule",
+          "a paper row", **_P),
     Token("SR", "schedule", "sr", "every task every step; the small sets recycled over a pass of Quora", "07_schedule",
           "a paper row", **_P),
     Token("RSS", "schedule", "rss", "every task every step; a random Quora subset each epoch, in a big batch",
@@ -89,7 +90,8 @@ TOKENS = [
     Token("STAGED", "staged", True, "the heads train alone on a frozen encoder during the warm-up", "08_optim",
           "dropped"),
     Token("MLM", "mlm", True, "masked-language-model steps on the task sentences first", "21_mlm", "dropped"),
-    Token("ORD", "ordinal", True, "SST towards soft targets shared with the neighbouring classes", "04_model", "dropped"),
+    Token("ORD", "ordinal", True, "SST towards soft targets shared with the neighbouring classes", "04_model",
+          "dropped"),
     Token("EMA", "ema", True, "a moving average of the weights is evaluated and kept", "08_optim", "dropped"),
     Token("SYM", "symmetric", True, "Siamese pair heads score (a, b) and (b, a) alike", "04_model", "dropped"),
     Token("THR", "tuned_threshold", True, "binary tasks decided at a threshold tuned on training pairs", "12_tasks",
@@ -151,7 +153,8 @@ def parse_method(name: str) -> Method:
     if kw.get("sampling") == "pal" and kw["schedule"] == "baseline":
         raise ValueError(f"method {name!r}: PAL sets the tasks' shares of a multi-task step; "
                          "Baseline trains one task at a time (use SR or RSS)")
-    if kw.get("own_layers") == 0: raise ValueError(f"method {name!r}: {set_by['own_layers']} gives no layer; OWN1 is the least")
+    if kw.get("own_layers") == 0:
+        raise ValueError(f"method {name!r}: {set_by['own_layers']} gives no layer; OWN1 is the least")
     auxiliary = tuple(t for t in AUXILIARY if kw.pop(f"auxiliary {t}", None))
     return Method(**kw, auxiliary=auxiliary)
 
@@ -300,7 +303,8 @@ class MultitaskBert(nn.Module):
         if not self.method.rdrop: return t.loss(self.task_head(task, batch["a"], batch.get("b")).float(), labels, w)
         twice = lambda x: None if x is None else {k: torch.cat([v, v]) for k, v in x.items()}
         first, second = self.task_head(task, twice(batch["a"]), twice(batch.get("b"))).float().chunk(2)
-        return (t.loss(first, labels, w) + t.loss(second, labels, w)) / 2 + RDROP_ALPHA * rdrop_penalty(t, first, second)
+        both = t.loss(first, labels, w) + t.loss(second, labels, w)
+        return both / 2 + RDROP_ALPHA * rdrop_penalty(t, first, second)
 
     def task_parameters(self, task: str) -> list[nn.Parameter]:
         "Parameters only `task`'s loss reaches (its own top layers, backbone, layer mix, attention pooling and head)."

@@ -80,9 +80,11 @@ class PCGrad:
 
     def backward(self, losses: list[torch.Tensor]):
         "Set `.grad` of every parameter from the task `losses` (one forward pass, one backward per loss)."
-        self.apply([self.task_gradient(loss, retain_graph=i < len(losses) - 1, task=i) for i, loss in enumerate(losses)])
+        last = len(losses) - 1
+        self.apply([self.task_gradient(loss, retain_graph=i < last, task=i) for i, loss in enumerate(losses)])
 
-    def task_gradient(self, loss: torch.Tensor, retain_graph: bool = False, task=None, add: bool = False) -> torch.Tensor:
+    def task_gradient(self, loss: torch.Tensor, retain_graph: bool = False, task=None,
+                      add: bool = False) -> torch.Tensor:
         """Backpropagate one task's `loss`: returns its flat gradient on the shared parameters, adds the rest to their
         `.grad`. With `task` (any name), the gradient is written into that task's buffer, kept from step to step, or
         with `add` added to what an earlier slice of the same step wrote there."""
@@ -91,7 +93,8 @@ class PCGrad:
         for p, g in zip(self.others, grads[n:]):
             if g is not None: p.grad = g if p.grad is None else p.grad + g
         if task is None: return flat_gradients(grads[:n], self.shared)
-        if not add and (task not in self.buffers or any(p.grad is not None for p in self.shared)):   # .grad: a view of it?
+        # a new buffer if the task has none, or if a .grad is set: it may still be a view of the old one
+        if not add and (task not in self.buffers or any(p.grad is not None for p in self.shared)):
             self.buffers[task] = torch.empty(sum(p.numel() for p in self.shared), dtype=self.shared[0].dtype,
                                              device=self.shared[0].device)
         return flat_gradients(grads[:n], self.shared, self.buffers[task], add)
@@ -104,7 +107,8 @@ class PCGrad:
                 dist.all_reduce(g)
                 g.div_(n_ranks)
         ours = any(task_grads[0] is b for b in self.buffers.values())
-        merged = project_conflicting(task_grads, self.generator, out=task_grads[0] if ours else None)   # .grad: views of it
+        # summed into the first task's own buffer (if it is one), which the .grads below then view
+        merged = project_conflicting(task_grads, self.generator, out=task_grads[0] if ours else None)
         offset = 0
         for p in self.shared:
             g = merged[offset:offset + p.numel()].view_as(p)

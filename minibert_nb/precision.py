@@ -69,7 +69,7 @@ def time_precisions(bert: torch.nn.Module, device, batch: int = 8, length: int =
         if train: torch.autograd.backward(out.float().mean(), inputs=params)
     times = {"fp32": [], "bf16": []}
     try:
-        if one_thread: torch.set_num_threads(1)                       # every operation runs in this thread, on its clock
+        if one_thread: torch.set_num_threads(1)           # every operation runs in this thread, on its clock
         with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
             bert.train(train)
             for r in range(repeats + 1):                               # round 0 warms up (allocations, kernel choice)
@@ -100,7 +100,8 @@ def cpu_model(cpuinfo: str | Path = "/proc/cpuinfo") -> dict:
         if sep: fields.setdefault(key.strip(), value.strip())
     flags = (fields.get("flags") or fields.get("Features", "")).split()
     if "cpu family" in fields: generation = f"family {fields['cpu family']} model {fields.get('model', '?')}"
-    elif "CPU part" in fields: generation = f"implementer {fields.get('CPU implementer', '?')} part {fields['CPU part']}"
+    elif "CPU part" in fields:
+        generation = f"implementer {fields.get('CPU implementer', '?')} part {fields['CPU part']}"
     else: generation = ""
     return {"model": fields.get("model name") or fields.get("CPU part", ""), "generation": generation,
             "bf16_flags": [f for f in BF16_FLAGS if f in flags]}
@@ -156,7 +157,9 @@ def resolve_precision(precision: str, bert: torch.nn.Module, device, batch: int 
     prior = f"this CPU has {' '.join(units)}; " if units else ""
     measured = f"auto: {prior}bf16 measured ×{speedup:.2f} the speed of fp32{where} (rounds within ×{spread:.2f})"
     if units and spread > ROUNDS_AGREE: return Precision("bf16", speedup, f"{measured}: too noisy to take bf16 away")
-    if units: return Precision(choice, speedup, f"{measured}: {'not slower' if choice == 'bf16' else 'slower, rounds agreeing'}")
+    if units:
+        verdict = "not slower" if choice == "bf16" else "slower, rounds agreeing"
+        return Precision(choice, speedup, f"{measured}: {verdict}")
     return Precision(choice, speedup, f"{measured}, {'≥' if choice == 'bf16' else '<'} ×{BF16_MIN_SPEEDUP}")
 
 def describe_precision(choice: Precision) -> str:

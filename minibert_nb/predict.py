@@ -81,11 +81,13 @@ class Predictor:
 
     @property
     def paraphrase_threshold(self) -> float:
-        "The probability above which a pair is a paraphrase: 0.5, or the one THR tuned (an ensemble: its members' mean)."
+        """The probability above which a pair is a paraphrase: 0.5, or the one THR tuned (an ensemble: its members'
+        mean)."""
         return decision_threshold(self.models, "para")
 
     def decide_paraphrase(self, prob: torch.Tensor) -> torch.Tensor:
-        "Paraphrase verdicts from `paraphrase`'s probabilities `prob`: above `paraphrase_threshold` (`Task.decide`'s rule)."
+        """Paraphrase verdicts from `paraphrase`'s probabilities `prob`: above `paraphrase_threshold`
+        (`Task.decide`'s rule)."""
         return torch.tensor(TASKS["para"].decide(prob, self.paraphrase_threshold), dtype=torch.bool)
 
     def is_paraphrase(self, a: str | list[str], b: str | list[str]) -> torch.Tensor:

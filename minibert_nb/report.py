@@ -79,7 +79,7 @@ def plot_history(metrics: dict):
     import matplotlib.pyplot as plt, seaborn as sns
     from matplotlib.lines import Line2D
     df = history_frame(metrics)
-    df["task"] = df.task.replace({TASKS[t].metric: t for t in SCORED})          # sst_acc is sst's dev score: sst's colour
+    df["task"] = df.task.replace({TASKS[t].metric: t for t in SCORED})   # sst_acc is sst's dev score: sst's colour
     colour = dict(zip(dict.fromkeys(df.task), sns.color_palette()))
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.5), layout="constrained")
     for ax, kind, title in zip(axes, ("train loss", "dev score"),

@@ -75,7 +75,8 @@ def parse(self: Task, raw: str):
 # %% ../nbs/12_tasks.ipynb #84f5161f
 @patch
 def loss(self: Task, out: torch.Tensor, labels: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
-    "The training loss of the head's outputs `out` (float32) against `labels`; the mean of `weight` × each row's if given."
+    """The training loss of the head's outputs `out` (float32) against `labels`; the mean of `weight` × each row's if
+    given."""
     how = "mean" if weight is None else "none"
     if self.kind == "classes": rows = F.cross_entropy(out, labels, reduction=how)
     elif self.kind == "binary": rows = F.binary_cross_entropy_with_logits(out, labels.float(), reduction=how)
@@ -140,6 +141,7 @@ def in_table_order(names) -> list[str]:
     return [t for t in TASKS if t in names]
 
 def overall_score(metrics: dict, tasks=SCORED) -> float:
-    "The mean of `tasks`' dev metrics (the scored three; one under `single_task`), a correlation r counted as (r + 1) / 2."
+    """The mean of `tasks`' dev metrics (the scored three; one under `single_task`), a correlation r counted as
+    (r + 1) / 2."""
     part = lambda t: (metrics[t.metric] + 1) / 2 if t.kind == "score" else metrics[t.metric]
     return sum(part(TASKS[n]) for n in tasks) / len(tasks)

@@ -21,7 +21,8 @@ from .mlm import mlm_stage, task_sentences
 from .checkpoint import STATE_FILE, load_checkpoint, load_train_state, rng_states, save_checkpoint, save_train_state
 from .checkpoint import DIGEST_KEY, checkpoint_header, load_checkpoint_into, tokenizer_header, train_state_info
 from .checkpoint import write_json
-from .config import TrainConfig, machine_info, make_config, parse_settings, peak_gpu_mb, peak_rss_mb, release_freed_memory
+from .config import TrainConfig, machine_info, make_config, parse_settings, peak_gpu_mb, peak_rss_mb
+from .config import release_freed_memory
 from .config import heap_release_interval, user_errors
 from .config import encoder_overrides, prepare_out_dir, resolve_device, run_precision, seed_everything
 from .model import Method, MultitaskBert, method_tasks, parse_method
@@ -180,8 +181,8 @@ class Session:
 
 def wrap_ddp(model: MultitaskBert, device) -> torch.nn.Module:
     "`model` under DistributedDataParallel (torchrun), which takes the parameters that train when it is built."
-    return torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None,
-                                                     find_unused_parameters=True)
+    ids = [device.index] if device.type == "cuda" else None
+    return torch.nn.parallel.DistributedDataParallel(model, device_ids=ids, find_unused_parameters=True)
 
 def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     "Every run's preparation (see above); returns the `Session` the other stages use."
@@ -194,7 +195,8 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
     tok, splits = BertTokenizer.from_pretrained(model_dir), load_tasks(cfg.data_dir, method_tasks(m))
     if m.closure: splits["para"]["train"] = duplicate_closure(splits["para"]["train"], splits["para"]["dev"])
     phrases = load_phrases(cfg.sst_trees, splits["sst"]["train"], cfg.phrase_min_words) if m.phrases else None
-    model = MultitaskBert(BertModel.from_pretrained(model_dir, **encoder_overrides(cfg)), m, cfg.pad_multiple).to(device)
+    bert = BertModel.from_pretrained(model_dir, **encoder_overrides(cfg))
+    model = MultitaskBert(bert, m, cfg.pad_multiple).to(device)
     choice = run_precision(cfg, model.bert, device, train_state_info(out/STATE_FILE) if cfg.resume else {})
     s = Session(cfg, m, device, joined is not None, out, tok, splits, model, model, choice.precision, choice.speedup,
                 start_metrics(cfg, splits, device, choice), progress, start)
@@ -205,7 +207,8 @@ def set_up(cfg: TrainConfig, progress: bool | str = True) -> Session:
                           precision=s.precision)
     s.train = {t: encode_split(splits[t]["train"], tok, cfg.max_length) for t in splits}
     s.dev = {t: encode_split(s.limit(splits[t]["dev"]), tok, cfg.max_length) for t in s.trained}
-    if phrases: s.phrases, s.metrics["data"]["sst"]["phrases"] = encode_split(phrases, tok, cfg.max_length), len(phrases)
+    if phrases:
+        s.phrases, s.metrics["data"]["sst"]["phrases"] = encode_split(phrases, tok, cfg.max_length), len(phrases)
     if progress: print(describe_precision(choice), flush=True)
     if m.mlm and not cfg.resume: mlm_first(s)
     if cfg.compile: model.bert.compile()          # in place: the weights keep their names (checkpoints, DDP, EMA)
@@ -378,8 +381,9 @@ def load_sst_teacher(path, tok: BertTokenizer, device) -> tuple[MultitaskBert, d
                      DIGEST_KEY: header.get(DIGEST_KEY)}
 
 def check_same_teacher(s: Session, info: dict) -> None:
-    """A resumed run learns from the teacher its earlier epochs learned from: the same weights (the sha256 its checkpoint
-    records), or none again; `info` is the training state's (a state written before teachers were recorded passes)."""
+    """A resumed run learns from the teacher its earlier epochs learned from: the same weights (the sha256 its
+    checkpoint records), or none again; `info` is the training state's (a state written before teachers were
+    recorded passes)."""
     if "sst_teacher" not in info: return
     was, now = info["sst_teacher"], s.metrics.get("sst_teacher")
     if (was is None) == (now is None) and (was is None or was.get(DIGEST_KEY) == now.get(DIGEST_KEY)): return
@@ -387,12 +391,14 @@ def check_same_teacher(s: Session, info: dict) -> None:
     began = f"an SST teacher ({shown(was)})" if was else "no SST teacher"
     given = ("no SST teacher is given" if now is None else f"sst_teacher={s.cfg.sst_teacher} is given" if was is None
              else f"sst_teacher={s.cfg.sst_teacher}, whose weights differ ({shown(now)})")
-    raise ValueError(f"{s.out/STATE_FILE}: the run's earlier epochs learned from {began}, and on resuming {given}, so SST's "
-                     "targets would change mid-run; resume with the same sst_teacher, or start afresh in another out_dir")
+    raise ValueError(f"{s.out/STATE_FILE}: the run's earlier epochs learned from {began}, and on resuming {given}, "
+                     "so SST's targets would change mid-run; resume with the same sst_teacher, or start afresh in "
+                     "another out_dir")
 
 @torch.no_grad()
 def with_teacher_targets(teacher: MultitaskBert, batch: dict, weight: float, device, precision: str) -> dict:
-    "SST's `batch` with `soft_labels`: `1 - weight` on each row's gold class plus `weight` × the teacher's probabilities."
+    """SST's `batch` with `soft_labels`: `1 - weight` on each row's gold class plus `weight` × the teacher's
+    probabilities."""
     with autocast(device, precision): probs = outputs_of(teacher, "sst", {"a": to_device(batch["a"], device)})
     gold = F.one_hot(batch["labels"].to(probs.device), probs.shape[-1]).float()
     return {**batch, "soft_labels": (1 - weight) * gold + weight * probs}

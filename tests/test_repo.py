@@ -1,15 +1,18 @@
-"""The repository is consistent: the package is what the notebooks export, notebooks are clean, README is current, a
-cell that prints keeps its output, and the pages show what their code computes from results/ now."""
+"""The repository is consistent: the package is what the notebooks export and its lines fit, notebooks are clean,
+README is current, a cell that prints keeps its output, and the pages show what their code computes from results/
+now."""
 import shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.skipif(not (REPO / ".git").exists() or shutil.which("git") is None, reason="needs a git checkout")
+pytestmark = pytest.mark.skipif(not (REPO / ".git").exists() or shutil.which("git") is None,
+                                reason="needs a git checkout")
 
 
 def changed(*paths):
-    out = subprocess.run(["git", "status", "--porcelain", "--", *paths], cwd=REPO, capture_output=True, text=True, check=True)
+    out = subprocess.run(["git", "status", "--porcelain", "--", *paths], cwd=REPO, capture_output=True, text=True,
+                         check=True)
     return out.stdout.strip()
 
 
@@ -17,6 +20,21 @@ def test_exported_package_in_sync():
     before = changed("minibert_nb")
     subprocess.run(["nbdev_export"], cwd=REPO, check=True)
     assert changed("minibert_nb") == before, "nbdev_export changed minibert_nb/: export the notebooks and commit"
+
+
+LINE = 120
+
+
+def test_package_lines_fit():
+    "The exported package reads without scrolling: no line over 120 characters (nbdev's own `__all__` lists aside)."
+    long = []
+    for f in sorted((REPO / "minibert_nb").glob("*.py")):
+        if f.name == "_modidx.py": continue
+        in_all = False
+        for i, line in enumerate(f.read_text().splitlines(), 1):
+            in_all = line.startswith("__all__") or (in_all and line.startswith(" "))
+            if len(line) > LINE and not in_all: long.append(f"{f.name}:{i} ({len(line)})")
+    assert not long, f"lines over {LINE} characters, to wrap in their notebooks: {', '.join(long)}"
 
 
 def test_notebooks_clean():
