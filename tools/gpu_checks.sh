@@ -40,6 +40,7 @@ EOF
   du -sh "$KIT" ;;
 run)
   : "${OUT:?OUT is the folder whose files come back}"
+  mkdir -p "$OUT" || exit 2
   DEVICE=${DEVICE:-cuda} PRESET=${PRESET:-gpu} REPEATS=${REPEATS:-30} JOBS=${JOBS:-8} TABLE_S=${TABLE_S:-240}
   RESULTS=${RESULTS:-results/gpu-table2}
   export PYTHONUNBUFFERED=1
