@@ -18,7 +18,8 @@
 #      next sitting goes on where this one stopped). $OUT/gpu-table2.tar.gz holds the folder
 # What comes back goes into results/gpu-compile/ (the three JSON files) and results/gpu-table2/ (the archive), where the
 # results page reads it (nbs/results.ipynb, "Compiled training and Table 2 over three seeds on a GPU").
-# On a CPU the same parts check the script's plumbing in about 5 minutes on two cores:
+# On a CPU the same parts check the script's plumbing in about 5 minutes on two cores (tests/test_gpu_checks.py runs
+# a smaller one, with RUNS, the runs' own folders, under its temporary folder instead of /tmp/gpu-runs):
 #   OUT=/tmp/gpu-out RESULTS=/tmp/gpu-table2 DEVICE=cpu PRESET=smoke REPEATS=2 JOBS=2 TABLE_S=150 \
 #     METHODS="RSS_MP RSS_MP_GS" tools/gpu_checks.sh run
 set -uo pipefail
@@ -36,13 +37,15 @@ save_file({k: v.half() if v.is_floating_point() else v for k, v in load_file(sys
           metadata={"format": "pt"})
 EOF
   cp "${MINIBERT_DATA:?set MINIBERT_DATA to the CS224N data folder}"/*.csv "$D"/
-  python -m pip download -q --no-deps --only-binary=:all: -d "$KIT/wheels" "fastcore==$(python -c 'import fastcore; print(fastcore.__version__)')"
+  fc=$(python -c 'import fastcore; print(fastcore.__version__)')
+  python -m pip download -q --no-deps --only-binary=:all: -d "$KIT/wheels" "fastcore==$fc" ||
+    echo "pack: no fastcore $fc wheel (no package index?); the GPU machine must then have fastcore installed"
   du -sh "$KIT" ;;
 run)
   : "${OUT:?OUT is the folder whose files come back}"
   mkdir -p "$OUT" || exit 2
   DEVICE=${DEVICE:-cuda} PRESET=${PRESET:-gpu} REPEATS=${REPEATS:-30} JOBS=${JOBS:-8} TABLE_S=${TABLE_S:-240}
-  RESULTS=${RESULTS:-results/gpu-table2}
+  RESULTS=${RESULTS:-results/gpu-table2} RUNS=${RUNS:-/tmp/gpu-runs}          # RUNS: the runs' own folders
   export PYTHONUNBUFFERED=1
   log=$OUT/gpu_checks.log
   for f in "$W"/config.json "$W"/vocab.txt "$W"/model.safetensors "$D"/ids-sst-train.csv "$D"/sts-train.csv "$D"/quora-dev.csv; do
@@ -64,16 +67,16 @@ torch.cuda.get_device_name() if torch.cuda.is_available() else '')" 2>&1 | tee "
     part "RSS_MP_GS, compile=$c"
     pad=$([ $c = true ] && echo 32 || echo 1)
     python -m minibert_nb.train RSS_MP_GS --preset "$PRESET" --quiet --set model_dir="$W" data_dir="$D" device="$DEVICE" \
-        compile=$c pad_multiple=$pad out_dir="/tmp/gpu-runs/gs-compile-$c" 2>&1 | tee -a "$log"
-    cp "/tmp/gpu-runs/gs-compile-$c/metrics.json" "$OUT/gs-compile-$c.json"
+        compile=$c pad_multiple=$pad out_dir="$RUNS/gs-compile-$c" 2>&1 | tee -a "$log"
+    cp "$RUNS/gs-compile-$c/metrics.json" "$OUT/gs-compile-$c.json"
   done
   part "Table 2 × 3 seeds, $JOBS at a time, for ${TABLE_S} s"
   # shellcheck disable=SC2086
   timeout --kill-after=10 "$TABLE_S" python -m minibert_nb.ablate --preset "$PRESET" --seeds 1 2 3 --jobs "$JOBS" --direct \
       ${METHODS:+--methods $METHODS} --model-dir "$W" --data-dir "$D" --results-dir "$RESULTS" \
-      --runs-dir /tmp/gpu-runs/table2 --set device="$DEVICE" 2>&1 | tail -n 40 | tee -a "$log"
+      --runs-dir "$RUNS/table2" --set device="$DEVICE" 2>&1 | tail -n 40 | tee -a "$log"
   python -m minibert_nb.ablate --collect --results-dir "$RESULTS" 2>&1 | tee -a "$log"
   tar czf "$OUT/gpu-table2.tar.gz" -C "$(dirname "$RESULTS")" "$(basename "$RESULTS")"
   part "done" ;;
-*) sed -n '2,23p' "$0"; exit 1 ;;
+*) sed -n '2,24p' "$0"; exit 1 ;;
 esac
