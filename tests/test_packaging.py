@@ -18,3 +18,15 @@ def test_core_needs_no_report_extra():
 def test_missing_report_extra_is_named(module):
     r = python(f"import {module}")
     assert r.returncode != 0 and "pip install 'minibert-nb[report]'" in r.stderr, r.stderr[-2000:]
+
+
+def test_readme_torch_pin_is_in_the_declared_range():
+    "The torch the README's commands pin must satisfy the range the package declares, or pip would refuse the install."
+    import configparser, re
+    from pathlib import Path
+    from packaging.requirements import Requirement
+    root = Path(__file__).resolve().parents[1]
+    reqs = configparser.ConfigParser(); reqs.read(root/"settings.ini")
+    torch_req = next(Requirement(r) for r in reqs["DEFAULT"]["requirements"].split() if r.startswith("torch"))
+    pins = set(re.findall(r"torch==([0-9][0-9.]*)", (root/"README.md").read_text()))
+    assert pins and all(torch_req.specifier.contains(p) for p in pins), (pins, str(torch_req.specifier))
