@@ -1,6 +1,8 @@
 """What a plain `pip install` gives: the core runs without the report extra, and the modules that need it say how to get it."""
-import subprocess, sys
+import configparser, re, subprocess, sys
+from pathlib import Path
 import pytest
+from packaging.requirements import Requirement
 
 WITHOUT = "import sys; [sys.modules.__setitem__(m, None) for m in ('pandas', 'matplotlib', 'seaborn', 'papermill')]; "
 
@@ -22,9 +24,6 @@ def test_missing_report_extra_is_named(module):
 
 def test_readme_torch_pin_is_in_the_declared_range():
     "The torch the README's commands pin must satisfy the range the package declares, or pip would refuse the install."
-    import configparser, re
-    from pathlib import Path
-    from packaging.requirements import Requirement
     root = Path(__file__).resolve().parents[1]
     reqs = configparser.ConfigParser(); reqs.read(root/"settings.ini")
     torch_req = next(Requirement(r) for r in reqs["DEFAULT"]["requirements"].split() if r.startswith("torch"))
