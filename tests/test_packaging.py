@@ -4,6 +4,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
+REPO = Path(__file__).resolve().parents[1]
+
 WITHOUT = "import sys; [sys.modules.__setitem__(m, None) for m in ('pandas', 'matplotlib', 'seaborn', 'papermill')]; "
 
 
@@ -24,8 +26,7 @@ def test_missing_report_extra_is_named(module):
 
 def test_readme_torch_pin_is_in_the_declared_range():
     "The torch the README's commands pin must satisfy the range the package declares, or pip would refuse the install."
-    root = Path(__file__).resolve().parents[1]
-    reqs = configparser.ConfigParser(); reqs.read(root/"settings.ini")
+    reqs = configparser.ConfigParser(); reqs.read(REPO/"settings.ini")
     torch_req = next(Requirement(r) for r in reqs["DEFAULT"]["requirements"].split() if r.startswith("torch"))
-    pins = set(re.findall(r"torch==([0-9][0-9.]*)", (root/"README.md").read_text()))
+    pins = set(re.findall(r"torch==([0-9][0-9.]*)", (REPO/"README.md").read_text()))
     assert pins and all(torch_req.specifier.contains(p) for p in pins), (pins, str(torch_req.specifier))
